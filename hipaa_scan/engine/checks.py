@@ -1,0 +1,238 @@
+"""Reusable checks that several rules share: diagnostic settings, child
+settings, private endpoints, Defender plans and NSG exposure. Each returns a
+Verdict so rules stay a few lines long."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from hipaa_scan.engine.expect import equals
+from hipaa_scan.engine.lookup import lookup, lookup_in
+from hipaa_scan.engine.rule import Check, Context, Verdict, combine_all, judge, unknown
+from hipaa_scan.model import Resource, Status, Unresolved
+
+DIAGNOSTIC_SETTINGS = "Microsoft.Insights/diagnosticSettings"
+PRICINGS = "Microsoft.Security/pricings"
+_DESTINATIONS = ("workspaceId", "storageAccountId", "eventHubAuthorizationRuleId", "marketplacePartnerId")
+
+
+def diagnostic_logs(
+    resource: Resource,
+    ctx: Context,
+    categories: Iterable[str],
+    groups: Iterable[str] = ("audit", "allLogs"),
+) -> Verdict:
+    """Pass when a diagnostic setting on the resource sends an enabled log of
+    one of ``categories`` (or category ``groups``) to a destination."""
+    wanted = {c.lower() for c in categories}
+    wanted_groups = {g.lower() for g in groups}
+    expected = f"an enabled log in {sorted(wanted | wanted_groups)} sent to a destination"
+    path = f"{DIAGNOSTIC_SETTINGS}[].properties.logs[]"
+    related = ctx.extensions(resource, DIAGNOSTIC_SETTINGS)
+    if not related.known:
+        return unknown(path, "diagnostic settings for this resource were not in the input", expected)
+    seen: list[dict[str, Any]] = []
+    for setting in related.items:
+        props = setting.raw.get("properties")
+        if not isinstance(props, Mapping):
+            continue
+        destination = any(isinstance(props.get(k), str) and props.get(k) for k in _DESTINATIONS)
+        for log in props.get("logs") or []:
+            if not isinstance(log, Mapping):
+                continue
+            name = str(log.get("category") or log.get("categoryGroup") or "").lower()
+            enabled = equals(True)(log.get("enabled"))
+            seen.append({"setting": setting.name, "log": name, "enabled": enabled, "destination": destination})
+            group = str(log.get("categoryGroup") or "").lower()
+            category = str(log.get("category") or "").lower()
+            if enabled and destination and (category in wanted or group in wanted_groups):
+                return Verdict(Status.PASS, path, seen[-1], expected)
+    message = "no diagnostic setting exists" if not related.items else "no matching enabled log with a destination"
+    return Verdict(Status.FAIL, path, seen, expected, message)
+
+
+def child_settings(
+    resource: Resource,
+    ctx: Context,
+    child_type: str,
+    checks: Sequence[Check],
+    *,
+    name: str | None = None,
+    absent: Status = Status.UNKNOWN,
+) -> Verdict:
+    """Evaluate checks on a child resource such as ``servers/auditingSettings``.
+
+    When the child is not in the input the result is unknown, unless the input
+    enumerated that type completely; then ``absent`` applies."""
+    related = ctx.children(resource, child_type)
+    items = [r for r in related.items if name is None or r.name.lower() == name.lower()]
+    path = f"{child_type}" + (f"/{name}" if name else "")
+    expected = " AND ".join(f"{c.path} {c.expect.description}" for c in checks)
+    if not items:
+        if related.complete:
+            return Verdict(absent, path, None, expected, f"no {path} exists")
+        return unknown(path, f"{path} was not in the input", expected)
+    # Several children (e.g. one per database) must all satisfy the checks.
+    verdicts = [combine_all([judge(lookup(child, c.path), c.expect, c.when_missing) for c in checks]) for child in items]
+    worst = combine_all(verdicts)
+    if worst.status is Status.PASS:
+        return Verdict(Status.PASS, f"{path}: {verdicts[0].path}", verdicts[0].observed, verdicts[0].expected)
+    return Verdict(worst.status, f"{path}: {worst.path}", worst.observed, worst.expected, worst.message)
+
+
+def approved_private_endpoint(resource: Resource) -> Verdict:
+    path = "properties.privateEndpointConnections[].properties.privateLinkServiceConnectionState.status"
+    expected = "at least one connection with status 'Approved'"
+    found = lookup(resource, "properties.privateEndpointConnections")
+    if not found.found:
+        verdict = judge(found, equals("Approved"), Status.FAIL)
+        return Verdict(verdict.status, path, None, expected, verdict.message)
+    if isinstance(found.value, Unresolved) or not isinstance(found.value, list):
+        return unknown(path, "privateEndpointConnections is not a list", expected)
+    statuses = []
+    for conn in found.value:
+        if isinstance(conn, Mapping):
+            state = lookup_in(conn, "properties.privateLinkServiceConnectionState.status")
+            statuses.append(state.value if state.found else None)
+    ok = any(equals("Approved")(s) for s in statuses)
+    return Verdict(Status.PASS if ok else Status.FAIL, path, statuses, expected)
+
+
+def defender_plan(subscription: Resource, ctx: Context, plan: str, extra: Sequence[Check] = ()) -> Verdict:
+    """Microsoft Defender for Cloud plan ``plan`` is on (Standard tier) for the subscription."""
+    related = ctx.extensions(subscription, PRICINGS)
+    items = [r for r in related.items if r.name.lower() == plan.lower()]
+    path = f"{PRICINGS}/{plan}"
+    if not items:
+        if related.complete:
+            return Verdict(Status.FAIL, path, None, "pricingTier == 'Standard'", "plan not present (Free tier)")
+        return unknown(path, f"Defender pricing '{plan}' was not in the input", "pricingTier == 'Standard'")
+    checks = [Check("properties.pricingTier", equals("Standard")), *extra]
+    verdict = combine_all([judge(lookup(items[0], c.path), c.expect, c.when_missing) for c in checks])
+    return Verdict(verdict.status, f"{path}: {verdict.path}", verdict.observed, verdict.expected, verdict.message)
+
+
+# --- network exposure --------------------------------------------------------
+
+INTERNET_SOURCES = frozenset({"*", "0.0.0.0", "0.0.0.0/0", "internet", "any", "::/0"})
+
+
+def _as_list(single: Any, many: Any) -> list[Any]:
+    out: list[Any] = []
+    if single not in (None, ""):
+        out.append(single)
+    if isinstance(many, list):
+        out.extend(many)
+    return out
+
+
+def _port_ranges(values: Iterable[Any]) -> list[tuple[int, int]] | None:
+    """Parse '22', '1000-2000', '*' into ranges; None if any is unresolved."""
+    ranges: list[tuple[int, int]] = []
+    for value in values:
+        if isinstance(value, Unresolved):
+            return None
+        text = str(value).strip()
+        if text in ("*", "any", "Any"):
+            ranges.append((0, 65535))
+        elif "-" in text:
+            low, high = text.split("-", 1)
+            ranges.append((int(low), int(high)))
+        else:
+            ranges.append((int(text), int(text)))
+    return ranges
+
+
+def _internet_source(values: Iterable[Any]) -> bool | None:
+    for value in values:
+        if isinstance(value, Unresolved):
+            return None
+        text = str(value).strip().lower()
+        if text in INTERNET_SOURCES:
+            return True
+        try:
+            net = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            continue  # service tags such as VirtualNetwork are not the Internet
+        if net.prefixlen == 0:
+            return True
+    return False
+
+
+def nsg_internet_exposure(
+    resource: Resource,
+    ctx: Context,
+    ports: Sequence[int] | None,
+    protocols: Iterable[str] = ("*", "tcp", "udp"),
+) -> Verdict:
+    """Fail when an inbound Allow rule from the Internet reaches any of
+    ``ports`` (None = any port range that covers every port) over ``protocols``.
+
+    Rules are read from ``properties.securityRules`` and from
+    ``networkSecurityGroups/securityRules`` child resources, since templates
+    and some exports list them separately."""
+    path = "properties.securityRules[]"
+    wanted_protocols = {p.lower() for p in protocols}
+    expected = (
+        f"no inbound Allow from the Internet to ports {list(ports)}" if ports else "no inbound Allow from the Internet to all ports"
+    )
+    found = lookup(resource, "properties.securityRules")
+    if not found.found and not resource.properties_collected:
+        return unknown(path, "properties were not in the input", expected)
+    rules: list[Mapping[str, Any]] = []
+    if found.found and isinstance(found.value, list):
+        rules.extend(r for r in found.value if isinstance(r, Mapping))
+    elif found.found:
+        return unknown(path, "securityRules is not a list", expected)
+    rules.extend(child.raw for child in ctx.children(resource, "Microsoft.Network/networkSecurityGroups/securityRules").items)
+    offending: list[str] = []
+    undecidable: list[str] = []
+    for sec_rule in rules:
+        props = sec_rule.get("properties", sec_rule)
+        if not isinstance(props, Mapping):
+            continue
+        name = str(sec_rule.get("name", "?"))
+        if str(props.get("access", "")).lower() != "allow" or str(props.get("direction", "")).lower() != "inbound":
+            continue
+        if str(props.get("protocol", "*")).lower() not in wanted_protocols:
+            continue
+        source = _internet_source(_as_list(props.get("sourceAddressPrefix"), props.get("sourceAddressPrefixes")))
+        try:
+            ranges = _port_ranges(_as_list(props.get("destinationPortRange"), props.get("destinationPortRanges")))
+        except ValueError:
+            ranges = None
+        if source is None or ranges is None:
+            undecidable.append(name)
+            continue
+        if not source:
+            continue
+        if ports is None:
+            hit = any(low <= 0 and high >= 65535 for low, high in ranges)
+        else:
+            hit = any(low <= port <= high for low, high in ranges for port in ports)
+        if hit:
+            offending.append(name)
+    if offending:
+        return Verdict(Status.FAIL, path, sorted(offending), expected, "rules allow Internet traffic")
+    if undecidable:
+        return Verdict(Status.UNKNOWN, path, sorted(undecidable), expected, "rules with unresolved values")
+    return Verdict(Status.PASS, path, [], expected)
+
+
+def location_allowed(resource: Resource, ctx: Context) -> Verdict:
+    expected = "location in the approved list"
+    allowed = ctx.settings.allowed_locations
+    if not allowed:
+        return unknown("location", "no approved-region list configured (--allowed-locations)", expected)
+    location = resource.raw.get("location")
+    if isinstance(location, Unresolved):
+        return Verdict(Status.UNKNOWN, "location", str(location), expected, "unresolved template expression")
+    if not isinstance(location, str) or not location:
+        return unknown("location", "resource has no location in the input", expected)
+    normal = location.replace(" ", "").lower()
+    if normal == "global":
+        return Verdict(Status.NOT_APPLICABLE, "location", location, expected, "global resource")
+    ok = normal in allowed
+    return Verdict(Status.PASS if ok else Status.FAIL, "location", location, f"location in {sorted(allowed)}")

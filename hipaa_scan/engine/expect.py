@@ -1,0 +1,72 @@
+"""Expectations: small, named predicates with a human description.
+
+String comparisons are case-insensitive (ARM returns ``premium`` where the
+portal shows ``Premium``, ``AlwaysON`` where policy writes ``AlwaysOn``) and
+booleans also accept the strings ``"true"``/``"false"`` that some providers
+emit (Defender pricing extensions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    description: str
+    test: Callable[[Any], bool]
+
+    def __call__(self, value: Any) -> bool:
+        try:
+            return self.test(value)
+        except (TypeError, ValueError):
+            return False
+
+
+def normalise(value: Any) -> Any:
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        return lowered
+    return value
+
+
+def equals(expected: Any) -> Expectation:
+    target = normalise(expected)
+    return Expectation(f"== {expected!r}", lambda v: normalise(v) == target and type(normalise(v)) is type(target))
+
+
+def one_of(*choices: Any) -> Expectation:
+    targets = {normalise(c) for c in choices}
+    return Expectation(f"in {list(choices)!r}", lambda v: not isinstance(v, list | dict) and normalise(v) in targets)
+
+
+def not_one_of(*choices: Any) -> Expectation:
+    targets = {normalise(c) for c in choices}
+    return Expectation(f"not in {list(choices)!r}", lambda v: not isinstance(v, list | dict) and normalise(v) not in targets)
+
+
+def at_least(minimum: float) -> Expectation:
+    return Expectation(f">= {minimum}", lambda v: not isinstance(v, bool) and float(v) >= minimum)
+
+
+def non_empty() -> Expectation:
+    return Expectation("non-empty", lambda v: v not in ("", [], {}, None))
+
+
+def version_at_least(minimum: str) -> Expectation:
+    """Dotted version compare that tolerates prefixes: ``TLS1_2``, ``1.2``, ``Tls12``."""
+    want = _version_tuple(minimum)
+    return Expectation(f"version >= {minimum}", lambda v: _version_tuple(str(v)) >= want)
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    digits = "".join(ch if ch.isdigit() else " " for ch in text).split()
+    if len(digits) == 1 and len(digits[0]) == 2:  # "Tls12" -> 1.2
+        digits = [digits[0][0], digits[0][1]]
+    if not digits:
+        raise ValueError(text)
+    return tuple(int(d) for d in digits)

@@ -1,0 +1,129 @@
+"""Index the snapshot once so rules find related resources in O(1):
+by id, by type, children of a parent, and extension resources on a scope."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hipaa_scan.model import Resource, Snapshot, subscription_of
+
+SUBSCRIPTION_TYPE = "Microsoft.Resources/subscriptions"
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Resources related to one parent, and whether absence is meaningful.
+
+    ``complete`` is true when the input enumerated this type exhaustively, so
+    an empty ``items`` means "none exists" rather than "not exported".
+    """
+
+    items: tuple[Resource, ...]
+    complete: bool
+
+    @property
+    def known(self) -> bool:
+        return bool(self.items) or self.complete
+
+
+def parent_and_scope(resource_id: str) -> tuple[str | None, str | None]:
+    """(parent id, extension scope id) of an ARM id, lower-cased.
+
+    ``.../servers/s1/databases/d1`` has parent ``.../servers/s1``.
+    ``{scope}/providers/Microsoft.Insights/diagnosticSettings/x`` has scope ``{scope}``
+    when that scope is a resource or a subscription.
+    """
+    key = resource_id.lower().rstrip("/")
+    at = key.rfind("/providers/")
+    if at < 0:
+        return None, None
+    prefix, tail = key[:at], key[at + len("/providers/") :]
+    segments = tail.split("/")
+    # segments = [namespace, type1, name1, type2, name2, ...]
+    pairs = (len(segments) - 1) // 2
+    if pairs >= 2:
+        return f"{prefix}/providers/" + "/".join(segments[: len(segments) - 2]), None
+    if "/providers/" in prefix or _is_subscription(prefix):
+        return None, prefix
+    return None, None
+
+
+def _is_subscription(scope: str) -> bool:
+    parts = scope.split("/")
+    return len(parts) == 3 and parts[1] == "subscriptions"
+
+
+class ResourceIndex:
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.complete_types = snapshot.complete_types
+        resources = list(snapshot.resources)
+        self._by_id: dict[str, Resource] = {}
+        for resource in resources:
+            self._by_id[resource.key] = resource
+        for sub in sorted({s for r in resources if (s := r.subscription_id)}):
+            key = f"/subscriptions/{sub}"
+            if key not in self._by_id:
+                self._by_id[key] = _synthetic_subscription(sub)
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
+        self._children: dict[str, list[Resource]] = defaultdict(list)
+        self._extensions: dict[str, list[Resource]] = defaultdict(list)
+        for resource in self._by_id.values():
+            self._by_type[resource.type_key].append(resource)
+            parent, scope = parent_and_scope(resource.id)
+            if parent:
+                self._children[parent].append(resource)
+            if scope:
+                self._extensions[scope].append(resource)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, resource_id: str) -> Resource | None:
+        return self._by_id.get(resource_id.lower().rstrip("/"))
+
+    def of_type(self, resource_type: str) -> tuple[Resource, ...]:
+        return tuple(self._by_type.get(resource_type.lower(), ()))
+
+    def of_types(self, resource_types: Iterable[str]) -> list[Resource]:
+        out: list[Resource] = []
+        for rtype in resource_types:
+            out.extend(self._by_type.get(rtype.lower(), ()))
+        return out
+
+    def count_of_types(self, resource_types: Iterable[str]) -> int:
+        return sum(len(self._by_type.get(t.lower(), ())) for t in resource_types)
+
+    def children(self, parent: Resource, child_type: str) -> Related:
+        wanted = child_type.lower()
+        items = tuple(r for r in self._children.get(parent.key, ()) if r.type_key == wanted)
+        return Related(items, wanted in self.complete_types)
+
+    def extensions(self, scope: Resource, extension_type: str) -> Related:
+        wanted = extension_type.lower()
+        items = tuple(r for r in self._extensions.get(scope.key, ()) if r.type_key == wanted)
+        return Related(items, wanted in self.complete_types)
+
+    def parent(self, resource: Resource) -> Resource | None:
+        parent, _ = parent_and_scope(resource.id)
+        return self._by_id.get(parent) if parent else None
+
+    def subscription(self, resource: Resource) -> Resource | None:
+        sub = resource.subscription_id
+        return self._by_id.get(f"/subscriptions/{sub}") if sub else None
+
+
+def _synthetic_subscription(sub: str) -> Resource:
+    # Subscriptions are rarely exported as resources; subscription-scope rules
+    # (Defender plans, activity log export) hang off this stand-in.
+    rid = f"/subscriptions/{sub}"
+    return Resource(
+        id=rid,
+        type=SUBSCRIPTION_TYPE,
+        name=sub,
+        location=None,
+        raw={"id": rid, "type": SUBSCRIPTION_TYPE, "subscriptionId": sub},
+        source="(derived from resource ids)",
+        properties_collected=False,
+    )

@@ -1,0 +1,73 @@
+"""Read a dotted property path from a resource, distinguishing a value that is
+absent from one that was never collected or could not be resolved."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hipaa_scan.model import Resource, Unresolved
+
+
+class Presence(enum.Enum):
+    FOUND = "found"
+    MISSING = "missing"  # the object that should hold it exists; the key does not
+    NOT_COLLECTED = "not_collected"  # the input carried no properties block at all
+    UNRESOLVED = "unresolved"  # an ARM template expression we could not evaluate
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    path: str
+    presence: Presence
+    value: Any = None
+
+    @property
+    def found(self) -> bool:
+        return self.presence is Presence.FOUND
+
+
+def lookup(resource: Resource, path: str) -> Lookup:
+    """``properties.networkAcls.defaultAction`` -> the value, or why there is none.
+
+    A missing intermediate object counts as MISSING, because ARM omits empty
+    blocks (no ``networkAcls`` means no network rules at all).
+    """
+    if path.startswith("properties") and not resource.properties_collected:
+        return Lookup(path, Presence.NOT_COLLECTED)
+    return lookup_in(resource.raw, path)
+
+
+def lookup_in(data: Mapping[str, Any], path: str) -> Lookup:
+    current: Any = data
+    for part in path.split("."):
+        if isinstance(current, Unresolved):
+            return Lookup(path, Presence.UNRESOLVED, current)
+        if not isinstance(current, Mapping):
+            return Lookup(path, Presence.MISSING)
+        current = _get_ci(current, part)
+        if current is _ABSENT:
+            return Lookup(path, Presence.MISSING)
+    if isinstance(current, Unresolved):
+        return Lookup(path, Presence.UNRESOLVED, current)
+    if current is None:
+        # ARM writes null for "not set"; treat it exactly like an absent key.
+        return Lookup(path, Presence.MISSING)
+    return Lookup(path, Presence.FOUND, current)
+
+
+_ABSENT = object()
+
+
+def _get_ci(mapping: Mapping[str, Any], key: str) -> Any:
+    """Exact key first; then a case-insensitive match, because exports
+    disagree on casing (Storage's ``keyvaultproperties`` vs ``keyVaultProperties``)."""
+    if key in mapping:
+        return mapping[key]
+    lowered = key.lower()
+    for candidate, value in mapping.items():
+        if isinstance(candidate, str) and candidate.lower() == lowered:
+            return value
+    return _ABSENT

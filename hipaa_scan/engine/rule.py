@@ -1,0 +1,214 @@
+"""The rule API: what a rule module declares and what a check returns.
+
+A rule says its id once, declares its metadata and citations, and returns a
+``Verdict`` with the path it read and the value it observed. The engine adds
+identity (rule id, resource id, severity, citations) to make a Finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hipaa_scan.engine.expect import Expectation
+from hipaa_scan.engine.index import Related, ResourceIndex
+from hipaa_scan.engine.lookup import Lookup, Presence, lookup
+from hipaa_scan.model import Resource, RuleId, Severity, Status
+
+RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{2,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: Status
+    path: str
+    observed: Any
+    expected: str
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Organisation-specific inputs some rules need. A rule that needs a
+    setting that is not given returns unknown, never a guess."""
+
+    allowed_locations: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    index: ResourceIndex
+    settings: Settings
+    now: datetime
+
+    def children(self, parent: Resource, child_type: str) -> Related:
+        return self.index.children(parent, child_type)
+
+    def extensions(self, scope: Resource, extension_type: str) -> Related:
+        return self.index.extensions(scope, extension_type)
+
+    def get(self, resource_id: str) -> Resource | None:
+        return self.index.get(resource_id)
+
+
+CheckFn = Callable[[Resource, Context], Verdict]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: RuleId
+    title: str
+    severity: Severity
+    resource_types: tuple[str, ...]
+    citations: tuple[str, ...]
+    rationale: str
+    remediation: str
+    check: CheckFn = field(repr=False, compare=False)
+    module: str = ""
+
+    @property
+    def type_keys(self) -> tuple[str, ...]:
+        return tuple(t.lower() for t in self.resource_types)
+
+
+def rule(
+    *,
+    id: str,
+    title: str,
+    severity: str,
+    resource_types: Sequence[str],
+    citations: Sequence[str],
+    rationale: str,
+    remediation: str,
+) -> Callable[[CheckFn], Rule]:
+    """Decorate a check function; the module-level name then holds the Rule.
+    Nothing is registered as a side effect: the registry finds Rule objects
+    by reading each module's attributes."""
+
+    def wrap(fn: CheckFn) -> Rule:
+        return Rule(
+            id=RuleId(id),
+            title=title,
+            severity=Severity(severity),
+            resource_types=tuple(resource_types),
+            citations=tuple(citations),
+            rationale=rationale,
+            remediation=remediation,
+            check=fn,
+            module=fn.__module__,
+        )
+
+    return wrap
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One condition on one property path.
+
+    ``when_missing`` is what an absent property means. It defaults to unknown;
+    set it to fail only where the service default is known to be
+    non-compliant (Azure Policy treats a missing ``minimumTlsVersion`` as
+    non-compliant, so do we).
+    """
+
+    path: str
+    expect: Expectation
+    when_missing: Status = Status.UNKNOWN
+
+
+def verdict_for(resource: Resource, check: Check) -> Verdict:
+    return judge(lookup(resource, check.path), check.expect, check.when_missing)
+
+
+def judge(found: Lookup, expect: Expectation, when_missing: Status = Status.UNKNOWN) -> Verdict:
+    """Turn one looked-up value into a verdict."""
+    if found.presence is Presence.NOT_COLLECTED:
+        return Verdict(Status.UNKNOWN, found.path, None, expect.description, "properties were not in the input")
+    if found.presence is Presence.UNRESOLVED:
+        return Verdict(
+            Status.UNKNOWN, found.path, found.value, expect.description, "value is an unresolved template expression"
+        )
+    if found.presence is Presence.MISSING:
+        note = "property absent; service default is non-compliant" if when_missing is Status.FAIL else "property absent"
+        return Verdict(when_missing, found.path, None, expect.description, note)
+    ok = expect(found.value)
+    return Verdict(Status.PASS if ok else Status.FAIL, found.path, found.value, expect.description)
+
+
+def all_of(resource: Resource, *checks: Check) -> Verdict:
+    """Every check must pass. The first failure is reported; if none fails
+    but one is unknown, the result is unknown."""
+    verdicts = [verdict_for(resource, c) for c in checks]
+    return combine_all(verdicts)
+
+
+def combine_all(verdicts: Sequence[Verdict]) -> Verdict:
+    for wanted in (Status.FAIL, Status.UNKNOWN):
+        for v in verdicts:
+            if v.status is wanted:
+                return v
+    return Verdict(
+        Status.PASS,
+        " & ".join(v.path for v in verdicts),
+        verdicts[0].observed if len(verdicts) == 1 else {v.path: v.observed for v in verdicts},
+        " AND ".join(f"{v.path} {v.expected}" for v in verdicts),
+    )
+
+
+def any_of(resource: Resource, *checks: Check) -> Verdict:
+    """At least one check must pass. Fails only when every check is known to fail."""
+    verdicts = [verdict_for(resource, c) for c in checks]
+    for v in verdicts:
+        if v.status is Status.PASS:
+            return v
+    statuses = {v.status for v in verdicts}
+    status = Status.UNKNOWN if Status.UNKNOWN in statuses else Status.FAIL
+    return Verdict(
+        status,
+        " | ".join(v.path for v in verdicts),
+        {v.path: v.observed for v in verdicts},
+        " OR ".join(f"{v.path} {v.expected}" for v in verdicts),
+        "; ".join(v.message for v in verdicts if v.message),
+    )
+
+
+def property_rule(
+    *,
+    id: str,
+    title: str,
+    severity: str,
+    resource_types: Sequence[str],
+    citations: Sequence[str],
+    rationale: str,
+    remediation: str,
+    checks: Sequence[Check],
+    mode: str = "all",
+) -> Rule:
+    """The declarative case: conditions on property paths, no code."""
+    combine = all_of if mode == "all" else any_of
+    frozen = tuple(checks)
+
+    def check(resource: Resource, _ctx: Context) -> Verdict:
+        return combine(resource, *frozen)
+
+    made = rule(
+        id=id,
+        title=title,
+        severity=severity,
+        resource_types=resource_types,
+        citations=citations,
+        rationale=rationale,
+        remediation=remediation,
+    )(check)
+    return made
+
+
+def not_applicable(path: str, observed: Any, reason: str) -> Verdict:
+    return Verdict(Status.NOT_APPLICABLE, path, observed, "", reason)
+
+
+def unknown(path: str, reason: str, expected: str = "") -> Verdict:
+    return Verdict(Status.UNKNOWN, path, None, expected, reason)

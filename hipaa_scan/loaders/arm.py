@@ -1,0 +1,57 @@
+"""Turn one ARM-shaped JSON object into a Resource, rejecting malformed ones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hipaa_scan.errors import InputError
+from hipaa_scan.model import Resource
+
+
+def json_kind(value: object) -> str:
+    """The JSON name of a Python value's type, for error messages."""
+    match value:
+        case None:
+            return "null"
+        case bool():
+            return "a boolean"
+        case int() | float():
+            return "a number"
+        case str():
+            return "a string"
+        case list():
+            return "an array"
+        case dict():
+            return "an object"
+    return type(value).__name__
+
+
+def to_resource(obj: object, source: str, where: str) -> Resource:
+    """Validate the fields every rule relies on and wrap the object.
+
+    ``where`` locates the object inside the file (``resources[3]``) so the
+    error line points at it.
+    """
+    if not isinstance(obj, Mapping):
+        raise InputError(source, f"{where}: expected a resource object, got {json_kind(obj)}")
+    rid = obj.get("id")
+    rtype = obj.get("type")
+    if not isinstance(rid, str) or not rid.startswith("/"):
+        raise InputError(source, f"{where}: 'id' must be an ARM resource id string starting with '/'")
+    if not isinstance(rtype, str) or "/" not in rtype:
+        raise InputError(source, f"{where} ({rid}): 'type' must be a string like 'Microsoft.Storage/storageAccounts'")
+    props: Any = obj.get("properties")
+    if props is not None and not isinstance(props, Mapping):
+        raise InputError(source, f"{where} ({rid}): 'properties' is {json_kind(props)}, expected an object")
+    name = obj.get("name")
+    location = obj.get("location")
+    return Resource(
+        id=rid,
+        type=rtype,
+        name=name if isinstance(name, str) else rid.rstrip("/").rsplit("/", 1)[-1],
+        location=location if isinstance(location, str) else None,
+        raw=obj,
+        source=source,
+        properties_collected=props is not None,
+    )

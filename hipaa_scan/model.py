@@ -1,0 +1,144 @@
+"""Frozen data shared by every layer: resources, snapshots, statuses, findings."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NewType
+
+RuleId = NewType("RuleId", str)
+
+
+class Status(enum.StrEnum):
+    """The verdict of one rule on one resource.
+
+    ``unknown`` and ``error`` are never counted as compliant: they mean the
+    evidence was not in the input, or the rule itself failed.
+    """
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+
+
+class Severity(enum.StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; used for gates and sorting."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A value that an input could not pin down, such as an ARM template
+    expression that refers to a runtime function. Any rule reading it
+    yields ``unknown``."""
+
+    expression: str
+
+    def __str__(self) -> str:
+        return f"<unresolved: {self.expression}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One Azure resource as the input described it.
+
+    ``id`` keeps the input's spelling; ``key`` is the lower-cased id used for
+    every lookup, because ARM ids and types are case-insensitive.
+    ``raw`` is the resource object itself (``properties`` included), so rules
+    read the real ARM shape. ``properties_collected`` is false when the input
+    carried no ``properties`` block at all (``az resource list``, a thin
+    Resource Graph projection): then nothing under ``properties`` is known.
+    """
+
+    id: str
+    type: str
+    name: str
+    location: str | None
+    raw: Mapping[str, Any]
+    source: str
+    properties_collected: bool = True
+
+    @property
+    def key(self) -> str:
+        return self.id.lower()
+
+    @property
+    def type_key(self) -> str:
+        return self.type.lower()
+
+    @property
+    def subscription_id(self) -> str | None:
+        return subscription_of(self.id)
+
+
+def subscription_of(resource_id: str) -> str | None:
+    """The subscription GUID in an ARM id, or None for tenant-level ids."""
+    parts = resource_id.split("/")
+    if len(parts) >= 3 and parts[1].lower() == "subscriptions" and parts[2]:
+        return parts[2].lower()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """Evidence about one file that fed the scan."""
+
+    path: str
+    sha256: str
+    size: int
+    format: str
+    resources: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the scan knows about an estate.
+
+    ``complete_types`` lists the lower-cased child and extension resource
+    types that the producer enumerated exhaustively for every parent in scope.
+    Only for those types does "no child found" mean "none exists"; for any
+    other type it means "not in the input", which rules report as unknown.
+    """
+
+    resources: tuple[Resource, ...]
+    inputs: tuple[InputFile, ...]
+    collected_at: str | None = None
+    tenants: tuple[str, ...] = ()
+    complete_types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule's verdict on one resource, stamped with identity by the engine."""
+
+    rule_id: RuleId
+    resource_id: str
+    resource_type: str
+    status: Status
+    severity: Severity
+    citations: tuple[str, ...]
+    path: str
+    observed: Any
+    expected: str
+    message: str
+    remediation: str
+    subscription_id: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
