@@ -75,7 +75,9 @@ def child_settings(
             return Verdict(absent, path, None, expected, f"no {path} exists")
         return unknown(path, f"{path} was not in the input", expected)
     # Several children (e.g. one per database) must all satisfy the checks.
-    verdicts = [combine_all([judge(lookup(child, c.path), c.expect, c.when_missing) for c in checks]) for child in items]
+    verdicts = [
+        combine_all([judge(lookup(child, c.path), c.expect, c.when_missing) for c in checks]) for child in items
+    ]
     worst = combine_all(verdicts)
     if worst.status is Status.PASS:
         return Verdict(Status.PASS, f"{path}: {verdicts[0].path}", verdicts[0].observed, verdicts[0].expected)
@@ -176,7 +178,9 @@ def nsg_internet_exposure(
     path = "properties.securityRules[]"
     wanted_protocols = {p.lower() for p in protocols}
     expected = (
-        f"no inbound Allow from the Internet to ports {list(ports)}" if ports else "no inbound Allow from the Internet to all ports"
+        f"no inbound Allow from the Internet to ports {list(ports)}"
+        if ports
+        else "no inbound Allow from the Internet to all ports"
     )
     found = lookup(resource, "properties.securityRules")
     if not found.found and not resource.properties_collected:
@@ -186,7 +190,9 @@ def nsg_internet_exposure(
         rules.extend(r for r in found.value if isinstance(r, Mapping))
     elif found.found:
         return unknown(path, "securityRules is not a list", expected)
-    rules.extend(child.raw for child in ctx.children(resource, "Microsoft.Network/networkSecurityGroups/securityRules").items)
+    rules.extend(
+        child.raw for child in ctx.children(resource, "Microsoft.Network/networkSecurityGroups/securityRules").items
+    )
     offending: list[str] = []
     undecidable: list[str] = []
     for sec_rule in rules:

@@ -46,7 +46,9 @@ def one_of(*choices: Any) -> Expectation:
 
 def not_one_of(*choices: Any) -> Expectation:
     targets = {normalise(c) for c in choices}
-    return Expectation(f"not in {list(choices)!r}", lambda v: not isinstance(v, list | dict) and normalise(v) not in targets)
+    return Expectation(
+        f"not in {list(choices)!r}", lambda v: not isinstance(v, list | dict) and normalise(v) not in targets
+    )
 
 
 def at_least(minimum: float) -> Expectation:

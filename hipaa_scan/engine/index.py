@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hipaa_scan.model import Resource, Snapshot, subscription_of
+from hipaa_scan.model import Resource, Snapshot
 
 SUBSCRIPTION_TYPE = "Microsoft.Resources/subscriptions"
 

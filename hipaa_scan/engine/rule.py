@@ -194,7 +194,7 @@ def property_rule(
     def check(resource: Resource, _ctx: Context) -> Verdict:
         return combine(resource, *frozen)
 
-    made = rule(
+    return rule(
         id=id,
         title=title,
         severity=severity,
@@ -203,7 +203,6 @@ def property_rule(
         rationale=rationale,
         remediation=remediation,
     )(check)
-    return made
 
 
 def not_applicable(path: str, observed: Any, reason: str) -> Verdict:

@@ -10,7 +10,7 @@ from hipaa_scan.loaders.formats import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, e
 from hipaa_scan.loaders.reader import read_document
 from hipaa_scan.model import InputFile, Resource, Snapshot
 
-__all__ = ["SNAPSHOT_KIND", "SNAPSHOT_SCHEMA_VERSION", "load_inputs", "expand_paths"]
+__all__ = ["SNAPSHOT_KIND", "SNAPSHOT_SCHEMA_VERSION", "expand_paths", "load_inputs"]
 
 _SUFFIXES = (".json", ".json.gz", ".gz")
 

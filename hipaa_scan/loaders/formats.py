@@ -37,7 +37,9 @@ def extract(document: Any, source: str, stem: str) -> Extracted:
     if isinstance(document, list):
         return Extracted(_list_format(document), _rows(document, source, ""))
     if not isinstance(document, Mapping):
-        raise InputError(source, f"top-level JSON is {json_kind(document)}; expected an object or an array of resources")
+        raise InputError(
+            source, f"top-level JSON is {json_kind(document)}; expected an object or an array of resources"
+        )
     if document.get("kind") == SNAPSHOT_KIND:
         return _native(document, source)
     if "responses" in document and "parameters" in document:
@@ -108,7 +110,9 @@ def _example(document: Mapping[str, Any], source: str, stem: str) -> Extracted:
 def _native(document: Mapping[str, Any], source: str) -> Extracted:
     version = document.get("schema_version")
     if version != SNAPSHOT_SCHEMA_VERSION:
-        raise InputError(source, f"snapshot schema_version {version!r} is not supported (this tool reads {SNAPSHOT_SCHEMA_VERSION})")
+        raise InputError(
+            source, f"snapshot schema_version {version!r} is not supported (this tool reads {SNAPSHOT_SCHEMA_VERSION})"
+        )
     manifest = document.get("manifest")
     if not isinstance(manifest, Mapping):
         raise InputError(source, f"snapshot 'manifest' is {json_kind(manifest)}, expected an object")
@@ -123,7 +127,9 @@ def _native(document: Mapping[str, Any], source: str) -> Extracted:
         _rows(resources, source, "resources"),
         collected_at=collected_at,
         tenants=_strings(manifest.get("tenants", []), source, "manifest.tenants"),
-        complete_types=[t.lower() for t in _strings(manifest.get("complete_types", []), source, "manifest.complete_types")],
+        complete_types=[
+            t.lower() for t in _strings(manifest.get("complete_types", []), source, "manifest.complete_types")
+        ],
     )
 
 

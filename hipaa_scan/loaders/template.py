@@ -24,7 +24,7 @@ TEMPLATE_SUBSCRIPTION = "template"
 _SKIP_KEYS = frozenset({"resources", "dependsOn", "apiVersion", "copy", "condition", "comments", "scope"})
 
 
-class _Unresolvable(Exception):
+class _UnresolvableError(Exception):
     """Raised inside the evaluator; becomes an Unresolved value."""
 
 
@@ -75,20 +75,20 @@ class _Evaluator:
         try:
             parser = _Parser(text[1:-1], self._functions)
             return parser.parse()
-        except _Unresolvable:
+        except _UnresolvableError:
             return Unresolved(text)
 
     # -- functions ------------------------------------------------------------
     def _parameter(self, args: list[Any]) -> Any:
         name = _str_arg(args, 0).lower()
         if name not in self._params:
-            raise _Unresolvable
+            raise _UnresolvableError
         return self._checked(self.resolve(self._params[name]))
 
     def _variable(self, args: list[Any]) -> Any:
         name = _str_arg(args, 0).lower()
         if name not in self._variables or name in self._resolving:
-            raise _Unresolvable
+            raise _UnresolvableError
         self._resolving.add(name)
         try:
             return self._checked(self.resolve(self._variables[name]))
@@ -98,19 +98,19 @@ class _Evaluator:
     def _resource_id(self, args: list[Any]) -> str:
         strings = [_str_arg(args, i) for i in range(len(args))]
         if len(strings) < 2 or strings[0].count("/") < 1:
-            raise _Unresolvable  # subscription/group-qualified forms are not literal here
+            raise _UnresolvableError  # subscription/group-qualified forms are not literal here
         rtype, names = strings[0], strings[1:]
         segments = rtype.split("/")
         provider, types = segments[0], segments[1:]
         if len(types) != len(names):
-            raise _Unresolvable
+            raise _UnresolvableError
         path = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=True))
         return f"{self.scope_prefix}/providers/{provider}/{path}"
 
     @staticmethod
     def _checked(value: Any) -> Any:
         if _contains_unresolved(value):
-            raise _Unresolvable
+            raise _UnresolvableError
         return value
 
 
@@ -126,7 +126,7 @@ def _contains_unresolved(value: Any) -> bool:
 
 def _str_arg(args: list[Any], index: int) -> str:
     if index >= len(args) or not isinstance(args[index], str):
-        raise _Unresolvable
+        raise _UnresolvableError
     return str(args[index])
 
 
@@ -135,7 +135,7 @@ def _concat(args: list[Any]) -> Any:
         return [item for a in args for item in a]
     if all(isinstance(a, str | int) and not isinstance(a, bool) for a in args):
         return "".join(str(a) for a in args)
-    raise _Unresolvable
+    raise _UnresolvableError
 
 
 def _format(args: list[Any]) -> str:
@@ -145,7 +145,7 @@ def _format(args: list[Any]) -> str:
     def sub(match: re.Match[str]) -> str:
         index = int(match.group(1))
         if index >= len(values) or not isinstance(values[index], str | int):
-            raise _Unresolvable
+            raise _UnresolvableError
         return str(values[index])
 
     return re.sub(r"\{(\d+)\}", sub, template)
@@ -159,7 +159,7 @@ _TOKEN = re.compile(
 class _Parser:
     """Recursive-descent parser for the ARM expression language subset we
     evaluate. Unknown functions, property access on results and indexing
-    raise _Unresolvable."""
+    raise _UnresolvableError."""
 
     def __init__(self, text: str, functions: Mapping[str, Callable[[list[Any]], Any]]) -> None:
         self._tokens = self._tokenize(text)
@@ -175,7 +175,7 @@ class _Parser:
                 break
             match = _TOKEN.match(text, pos)
             if not match:
-                raise _Unresolvable
+                raise _UnresolvableError
             kind = match.lastgroup or ""
             tokens.append((kind, match.group(kind)))
             pos = match.end()
@@ -184,12 +184,12 @@ class _Parser:
     def parse(self) -> Any:
         value = self._expression()
         if self._pos != len(self._tokens):
-            raise _Unresolvable  # trailing member access, indexing, ...
+            raise _UnresolvableError  # trailing member access, indexing, ...
         return value
 
     def _next(self) -> tuple[str, str]:
         if self._pos >= len(self._tokens):
-            raise _Unresolvable
+            raise _UnresolvableError
         token = self._tokens[self._pos]
         self._pos += 1
         return token
@@ -204,9 +204,9 @@ class _Parser:
         if kind == "num":
             return int(text)
         if kind != "name":
-            raise _Unresolvable
+            raise _UnresolvableError
         if self._next() != ("punct", "("):
-            raise _Unresolvable
+            raise _UnresolvableError
         args: list[Any] = []
         if self._peek() == ("punct", ")"):
             self._next()
@@ -217,14 +217,14 @@ class _Parser:
                 if sep == ("punct", ")"):
                     break
                 if sep != ("punct", ","):
-                    raise _Unresolvable
+                    raise _UnresolvableError
         function = self._functions.get(text.lower())
         if function is None:
-            raise _Unresolvable
+            raise _UnresolvableError
         try:
             return function(args)
         except (ValueError, TypeError, IndexError):
-            raise _Unresolvable from None
+            raise _UnresolvableError from None
 
 
 def is_template(document: Mapping[str, Any]) -> bool:

@@ -12,5 +12,9 @@ from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings,
 )
 def check(server: Resource, ctx: Context) -> Verdict:
     return child_settings(
-        server, ctx, "Microsoft.Sql/servers/auditingSettings", [Check("properties.state", equals("Enabled"))], name="default"
+        server,
+        ctx,
+        "Microsoft.Sql/servers/auditingSettings",
+        [Check("properties.state", equals("Enabled"))],
+        name="default",
     )

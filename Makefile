@@ -1,0 +1,51 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := tests/fixtures/sample-tenant
+DEMO_OUT := out/demo
+# The sample tenant's clock is fixed so the demo report is reproducible.
+DEMO_NOW := 2026-11-21T09:00:00Z
+
+.PHONY: demo test lint unit wheel-check golden bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("hipaa-scan needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@$(BIN)/hipaa-scan scan $(SAMPLE) --out $(DEMO_OUT) --allowed-locations eastus,eastus2,centralus,westus2 \
+		--now $(DEMO_NOW) --fail-on never
+	@echo
+	@echo "Demo reports written:"
+	@echo "  HTML: $(abspath $(DEMO_OUT))/hipaa-scan-report.html"
+	@echo "  JSON: $(abspath $(DEMO_OUT))/hipaa-scan-report.json"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Build the wheel, install it in a clean venv and scan from another directory.
+wheel-check: $(STAMP)
+	$(BIN)/python tests/wheel_check.py
+
+test: lint unit wheel-check
+
+# Regenerate golden outputs (never edit them by hand).
+golden: $(STAMP)
+	$(BIN)/python tests/regenerate_golden.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_scan.py
+
+clean:
+	rm -rf $(VENV) out dist build .mypy_cache .ruff_cache .pytest_cache

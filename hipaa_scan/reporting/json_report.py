@@ -1,0 +1,136 @@
+"""The JSON evidence report. Every other format renders from this document,
+so there is one source of truth for what a scan found."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from hipaa_scan.model import Finding
+from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def report_document(result: ScanResult) -> dict[str, Any]:
+    snapshot = result.snapshot
+    types = Counter(r.type.lower() for r in snapshot.resources)
+    subscriptions = sorted({s for r in snapshot.resources if (s := r.subscription_id)})
+    titles = {r.id: r.title for r in result.rules}
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "manifest": {
+            "tool": {"name": "hipaa-scan", "version": result.tool_version},
+            "rule_pack": {
+                "version": result.rule_pack_version,
+                "sha256": result.rule_pack_sha256,
+                "rules": len(result.rules),
+            },
+            "inputs": [
+                {"path": f.path, "sha256": f.sha256, "bytes": f.size, "format": f.format, "resources": f.resources}
+                for f in snapshot.inputs
+            ],
+            "collected_at": snapshot.collected_at,
+            "scanned_at": rfc3339(result.scanned_at),
+            "scope": {
+                "tenants": list(snapshot.tenants),
+                "subscriptions": subscriptions,
+                "resources": len(snapshot.resources),
+                "resource_types": dict(sorted(types.items())),
+            },
+            "settings": {
+                "allowed_locations": sorted(result.settings.allowed_locations),
+                "fail_on": result.fail_on.value if result.fail_on else None,
+            },
+            "summary": {
+                "findings": dict(result.assessment.overall.counts),
+                "gate_failures": len(result.gate_failures()),
+            },
+        },
+        "checklist": {
+            "scoring": {"formula": FORMULA, "weights": {k.value: v for k, v in WEIGHTS.items()}},
+            "overall": _score(result.assessment.overall),
+            "safeguards": [_score(s) for s in result.assessment.safeguards],
+            "items": [_item(i) for i in result.assessment.items],
+            "rules": [_rule(s) for s in result.assessment.rules],
+        },
+        "findings": [_finding(f, titles.get(f.rule_id, "")) for f in result.findings],
+    }
+
+
+def render_json(result: ScanResult) -> bytes:
+    """Byte-identical for the same input and clock: every list is sorted
+    upstream and dict order is construction order."""
+    return orjson.dumps(report_document(result), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def _score(score: Score) -> dict[str, Any]:
+    return {
+        "key": score.key,
+        "title": score.title,
+        "score": score.score,
+        "passed_weight": score.passed_weight,
+        "total_weight": score.total_weight,
+        "counts": dict(score.counts),
+    }
+
+
+def _item(item: ChecklistItem) -> dict[str, Any]:
+    c = item.control
+    return {
+        "citation": c.citation,
+        "id": c.id,
+        "name": c.name,
+        "section": c.section,
+        "safeguard": c.safeguard,
+        "kind": c.kind,
+        "parent": c.parent,
+        "designation": c.designation,
+        "status": item.status.value,
+        "evidence": c.evidence.value,
+        "needs_attestation": item.needs_attestation,
+        "attestation_guidance": c.attestation_guidance,
+        "summary": c.summary,
+        "url": c.url,
+        "counts": dict(item.counts),
+        "rules": [s.rule.id for s in item.rules],
+    }
+
+
+def _rule(summary: RuleSummary) -> dict[str, Any]:
+    r = summary.rule
+    return {
+        "rule_id": r.id,
+        "title": r.title,
+        "severity": r.severity.value,
+        "resource_types": list(r.resource_types),
+        "citations": list(r.citations),
+        "rationale": r.rationale,
+        "remediation": r.remediation,
+        "counts": dict(summary.counts),
+    }
+
+
+def _finding(f: Finding, title: str) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "title": title,
+        "resource_id": f.resource_id,
+        "resource_type": f.resource_type,
+        "subscription_id": f.subscription_id,
+        "status": f.status.value,
+        "severity": f.severity.value,
+        "citations": list(f.citations),
+        "path": f.path,
+        "observed": f.observed,
+        "expected": f.expected,
+        "message": f.message,
+        "remediation": f.remediation,
+    }

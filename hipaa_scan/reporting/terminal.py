@@ -1,0 +1,97 @@
+"""Rich renderables for the terminal. They are returned, not printed: only
+the CLI writes to the console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+STATUS_STYLE = {
+    "pass": "green",
+    "met": "green",
+    "fail": "red",
+    "not_met": "red",
+    "partially_met": "dark_orange",
+    "unknown": "yellow",
+    "not_assessed": "yellow",
+    "error": "magenta",
+    "not_applicable": "dim",
+    "no_resources_in_scope": "dim",
+    "needs_attestation": "blue",
+}
+
+
+def _score_text(score: float | None) -> Text:
+    if score is None:
+        return Text("n/a", style="dim")
+    style = "green" if score >= 90 else "dark_orange" if score >= 70 else "red"
+    return Text(f"{score:.1f}%", style=style)
+
+
+def summary_renderable(document: dict[str, Any]) -> RenderableType:
+    checklist = document["checklist"]
+    scores = Table(title="HIPAA Security Rule – scores", title_justify="left")
+    scores.add_column("Safeguard")
+    scores.add_column("Score", justify="right")
+    for name in ("pass", "fail", "unknown", "error", "not_applicable"):
+        scores.add_column(name, justify="right", style=STATUS_STYLE[name])
+    for score in [*checklist["safeguards"], checklist["overall"]]:
+        counts = score["counts"]
+        scores.add_row(
+            f"{score['title']} ({score['key']})" if score["key"] != "overall" else Text("Overall", style="bold"),
+            _score_text(score["score"]),
+            *(str(counts[s]) for s in ("pass", "fail", "unknown", "error", "not_applicable")),
+        )
+    statuses: dict[str, int] = {}
+    for item in checklist["items"]:
+        statuses[item["status"]] = statuses.get(item["status"], 0) + 1
+    items = Text("Checklist: ")
+    for status, count in sorted(statuses.items()):
+        items.append(f"{status.replace('_', ' ')} {count}  ", style=STATUS_STYLE.get(status, ""))
+    return Group(scores, items)
+
+
+def failures_renderable(document: dict[str, Any], limit: int = 15) -> RenderableType:
+    """The worst failing rules, most failures first."""
+    rules = [r for r in document["checklist"]["rules"] if r["counts"]["fail"]]
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    rules.sort(key=lambda r: (order[r["severity"]], -r["counts"]["fail"], r["rule_id"]))
+    table = Table(title="Failing rules", title_justify="left")
+    table.add_column("Rule")
+    table.add_column("Severity")
+    table.add_column("Fails", justify="right")
+    table.add_column("Title")
+    for r in rules[:limit]:
+        table.add_row(r["rule_id"], r["severity"], str(r["counts"]["fail"]), r["title"])
+    if len(rules) > limit:
+        table.caption = f"{len(rules) - limit} more failing rules in the report"
+    return table
+
+
+def rules_table(rules: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"{len(rules)} rules")
+    table.add_column("Id")
+    table.add_column("Severity")
+    table.add_column("Title")
+    table.add_column("Citations")
+    for r in rules:
+        table.add_row(r["rule_id"], r["severity"], r["title"], ", ".join(r["citations"]))
+    return table
+
+
+def controls_table(items: list[dict[str, Any]]) -> Table:
+    table = Table(title="HIPAA Security Rule implementation checklist")
+    table.add_column("Citation")
+    table.add_column("Name")
+    table.add_column("R/A")
+    table.add_column("Evidence")
+    table.add_column("Rules")
+    for item in items:
+        name = item["name"] if item["kind"] != "standard" else Text(item["name"], style="bold")
+        table.add_row(
+            item["citation"], name, item["designation"][:1], item["evidence"], ", ".join(item["rules"]) or "-"
+        )
+    return table

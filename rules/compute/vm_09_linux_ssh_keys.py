@@ -1,0 +1,52 @@
+from hipaa_scan.engine import (
+    Context,
+    Presence,
+    Resource,
+    Verdict,
+    equals,
+    judge,
+    lookup,
+    not_applicable,
+    rule,
+    unknown,
+)
+
+PATH = "properties.osProfile.linuxConfiguration.disablePasswordAuthentication"
+
+
+def _os(vm: Resource) -> str | None:
+    """'linux', 'windows' or None when the input does not say."""
+    if lookup(vm, "properties.osProfile.linuxConfiguration").found:
+        return "linux"
+    if lookup(vm, "properties.osProfile.windowsConfiguration").found:
+        return "windows"
+    os_type = lookup(vm, "properties.storageProfile.osDisk.osType")
+    if os_type.found and isinstance(os_type.value, str) and os_type.value.lower() in ("linux", "windows"):
+        return os_type.value.lower()
+    return None
+
+
+@rule(
+    id="VM-09",
+    title="Linux VMs use SSH keys (password auth disabled)",
+    severity="medium",
+    resource_types=["Microsoft.Compute/virtualMachines"],
+    citations=["164.312(d)", "164.308(a)(5)(ii)(D)"],
+    rationale=(
+        "Password login to Linux VMs holding ePHI is open to guessing and credential stuffing; SSH keys give "
+        "stronger person or entity authentication."
+    ),
+    remediation=(
+        "az vm user update -n <vm> -g <rg> -u <user> --ssh-key-value <pubkey>, then set "
+        "PasswordAuthentication no in sshd_config (or redeploy with --authentication-type ssh)."
+    ),
+)
+def check(vm: Resource, _ctx: Context) -> Verdict:
+    system = _os(vm)
+    if system == "windows":
+        return not_applicable(PATH, "Windows", "Windows VM; the check applies to Linux only")
+    if system is None:
+        if lookup(vm, "properties").presence is Presence.NOT_COLLECTED:
+            return unknown(PATH, "properties were not in the input", equals(True).description)
+        return unknown(PATH, "operating system could not be determined", equals(True).description)
+    return judge(lookup(vm, PATH), equals(True))

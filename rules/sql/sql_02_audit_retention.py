@@ -1,0 +1,61 @@
+from hipaa_scan.engine import (
+    Context,
+    Expectation,
+    Presence,
+    Resource,
+    Status,
+    Verdict,
+    combine_all,
+    equals,
+    judge,
+    lookup,
+    non_empty,
+    not_applicable,
+    rule,
+    unknown,
+)
+
+AUDITING = "Microsoft.Sql/servers/auditingSettings"
+PATH = f"{AUDITING}/default"
+RETENTION = Expectation(
+    "== 0 (unlimited) or >= 90",
+    lambda v: not isinstance(v, bool) and (int(v) == 0 or int(v) >= 90),
+)
+
+
+@rule(
+    id="SQL-02",
+    title="SQL audit retention >= 90 days (or unlimited / Log Analytics)",
+    severity="medium",
+    resource_types=["Microsoft.Sql/servers"],
+    citations=["164.312(b)", "164.308(a)(1)(ii)(D)"],
+    rationale=(
+        "Audit records of ePHI access must outlive the incidents they document; "
+        "storage-account audit logs kept under 90 days expire before most reviews."
+    ),
+    remediation="az sql server audit-policy update --name <server> --resource-group <rg> --retention-days 90 (0 keeps logs forever)",
+)
+def check(server: Resource, ctx: Context) -> Verdict:
+    related = ctx.children(server, AUDITING)
+    settings = [r for r in related.items if r.name.lower() == "default"]
+    if not settings:
+        if related.complete:
+            return not_applicable(PATH, None, "auditing is not configured (SQL-01 reports it)")
+        return unknown(PATH, f"{PATH} was not in the input", f"properties.retentionDays {RETENTION.description}")
+    setting = settings[0]
+    state = lookup(setting, "properties.state")
+    if state.found and not equals("Enabled")(state.value):
+        return not_applicable(f"{PATH}: properties.state", state.value, "auditing is disabled (SQL-01 reports it)")
+    # retentionDays applies only to the storage-account destination; Log Analytics
+    # and Event Hub retention is configured at the destination (MON-09).
+    storage = lookup(setting, "properties.storageEndpoint")
+    if storage.presence is Presence.MISSING or (storage.found and not non_empty()(storage.value)):
+        return not_applicable(
+            f"{PATH}: properties.storageEndpoint",
+            storage.value,
+            "no storage destination; retention is set on the workspace (MON-09)",
+        )
+    verdict = combine_all([judge(state, equals("Enabled")), judge(storage, non_empty())])
+    if verdict.status is Status.PASS:
+        verdict = judge(lookup(setting, "properties.retentionDays"), RETENTION)
+    return Verdict(verdict.status, f"{PATH}: {verdict.path}", verdict.observed, verdict.expected, verdict.message)

@@ -1,0 +1,23 @@
+from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings, equals, not_applicable, rule
+
+
+@rule(
+    id="SQL-04",
+    title="TDE enabled on every user database",
+    severity="high",
+    resource_types=["Microsoft.Sql/servers/databases"],
+    citations=["164.312(a)(2)(iv)", "164.310(d)(1)"],
+    rationale="Transparent data encryption keeps ePHI in database files, backups and logs encrypted at rest.",
+    remediation="az sql db tde set --server <server> --resource-group <rg> --database <db> --status Enabled",
+)
+def check(database: Resource, ctx: Context) -> Verdict:
+    name = database.id.rstrip("/").rsplit("/", 1)[-1]
+    if name.lower() == "master":
+        return not_applicable("name", name, "TDE cannot be set on the master system database")
+    return child_settings(
+        database,
+        ctx,
+        "Microsoft.Sql/servers/databases/transparentDataEncryption",
+        [Check("properties.state", equals("Enabled"))],
+        name="current",
+    )

@@ -1,0 +1,41 @@
+from hipaa_scan.engine import (
+    Check,
+    Context,
+    Resource,
+    Status,
+    Verdict,
+    at_least,
+    child_settings,
+    equals,
+    lookup,
+    not_applicable,
+    rule,
+)
+
+
+@rule(
+    id="ST-11",
+    title="Blob soft delete enabled (>= 7 days)",
+    severity="medium",
+    resource_types=["Microsoft.Storage/storageAccounts"],
+    citations=["164.308(a)(7)(ii)(A)", "164.312(c)(1)"],
+    rationale="Blob soft delete keeps deleted or overwritten ePHI recoverable, protecting its integrity and availability.",
+    remediation="az storage account blob-service-properties update --account-name <account> --resource-group <rg> --enable-delete-retention true --delete-retention-days 7",
+)
+def check(account: Resource, ctx: Context) -> Verdict:
+    kind = lookup(account, "kind")
+    if kind.found and equals("FileStorage")(kind.value):
+        return not_applicable("kind", kind.value, "FileStorage accounts have no blob service")
+    # An absent deleteRetentionPolicy (or a blob service absent from a complete
+    # enumeration) means soft delete is off, the service default.
+    return child_settings(
+        account,
+        ctx,
+        "Microsoft.Storage/storageAccounts/blobServices",
+        [
+            Check("properties.deleteRetentionPolicy.enabled", equals(True), when_missing=Status.FAIL),
+            Check("properties.deleteRetentionPolicy.days", at_least(7)),
+        ],
+        name="default",
+        absent=Status.FAIL,
+    )
