@@ -111,7 +111,8 @@ class Check:
     ``when_missing`` is what an absent property means. It defaults to unknown;
     set it to fail only where the service default is known to be
     non-compliant (Azure Policy treats a missing ``minimumTlsVersion`` as
-    non-compliant, so do we).
+    non-compliant, so do we), and to pass only where the documented service
+    default is compliant and cannot be turned off.
     """
 
     path: str
@@ -132,7 +133,10 @@ def judge(found: Lookup, expect: Expectation, when_missing: Status = Status.UNKN
             Status.UNKNOWN, found.path, found.value, expect.description, "value is an unresolved template expression"
         )
     if found.presence is Presence.MISSING:
-        note = "property absent; service default is non-compliant" if when_missing is Status.FAIL else "property absent"
+        note = {
+            Status.FAIL: "property absent; service default is non-compliant",
+            Status.PASS: "property absent; service default is compliant",
+        }.get(when_missing, "property absent")
         return Verdict(when_missing, found.path, None, expect.description, note)
     ok = expect(found.value)
     return Verdict(Status.PASS if ok else Status.FAIL, found.path, found.value, expect.description)
@@ -160,7 +164,11 @@ def combine_all(verdicts: Sequence[Verdict]) -> Verdict:
 
 def any_of(resource: Resource, *checks: Check) -> Verdict:
     """At least one check must pass. Fails only when every check is known to fail."""
-    verdicts = [verdict_for(resource, c) for c in checks]
+    return combine_any([verdict_for(resource, c) for c in checks])
+
+
+def combine_any(verdicts: Sequence[Verdict]) -> Verdict:
+    """Pass if one verdict passes; otherwise unknown if one is unknown; otherwise fail."""
     for v in verdicts:
         if v.status is Status.PASS:
             return v
@@ -205,8 +213,8 @@ def property_rule(
     )(check)
 
 
-def not_applicable(path: str, observed: Any, reason: str) -> Verdict:
-    return Verdict(Status.NOT_APPLICABLE, path, observed, "", reason)
+def not_applicable(path: str, observed: Any, reason: str, expected: str = "rule applies to this resource") -> Verdict:
+    return Verdict(Status.NOT_APPLICABLE, path, observed, expected, reason)
 
 
 def unknown(path: str, reason: str, expected: str = "") -> Verdict:

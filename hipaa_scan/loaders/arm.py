@@ -35,6 +35,7 @@ def to_resource(obj: object, source: str, where: str) -> Resource:
     """
     if not isinstance(obj, Mapping):
         raise InputError(source, f"{where}: expected a resource object, got {json_kind(obj)}")
+    obj = _known_quirks(obj)
     rid = obj.get("id")
     rtype = obj.get("type")
     if not isinstance(rid, str) or not rid.startswith("/"):
@@ -55,3 +56,29 @@ def to_resource(obj: object, source: str, where: str) -> Resource:
         source=source,
         properties_collected=props is not None,
     )
+
+
+_ARM_DIAG = "/providers/azureresourcemanager/diagnosticsettings/"
+
+
+def _known_quirks(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Repair shapes real ARM responses are known to return.
+
+    Subscription diagnostic settings come back as
+    ``subscriptions/{id}/providers/AzureResourceManager/diagnosticSettings/x``
+    with ``type: null``; they are Microsoft.Insights/diagnosticSettings on the
+    subscription scope.
+    """
+    rid = obj.get("id")
+    if not isinstance(rid, str) or (rid.startswith("/") and _ARM_DIAG not in rid.lower()):
+        return obj
+    fixed = dict(obj)
+    if rid.lower().startswith("subscriptions/"):
+        rid = "/" + rid
+    at = rid.lower().find(_ARM_DIAG)
+    if at >= 0:
+        rid = rid[:at] + "/providers/Microsoft.Insights/diagnosticSettings/" + rid[at + len(_ARM_DIAG) :]
+        if fixed.get("type") is None:
+            fixed["type"] = "Microsoft.Insights/diagnosticSettings"
+    fixed["id"] = rid
+    return fixed

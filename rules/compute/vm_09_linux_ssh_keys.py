@@ -2,16 +2,17 @@ from hipaa_scan.engine import (
     Context,
     Presence,
     Resource,
+    Status,
     Verdict,
     equals,
     judge,
     lookup,
-    not_applicable,
     rule,
     unknown,
 )
 
 PATH = "properties.osProfile.linuxConfiguration.disablePasswordAuthentication"
+EXPECTED = f"{equals(True).description} on Linux VMs"
 
 
 def _os(vm: Resource) -> str | None:
@@ -44,9 +45,10 @@ def _os(vm: Resource) -> str | None:
 def check(vm: Resource, _ctx: Context) -> Verdict:
     system = _os(vm)
     if system == "windows":
-        return not_applicable(PATH, "Windows", "Windows VM; the check applies to Linux only")
+        # not_applicable() leaves `expected` empty; every verdict must state it.
+        return Verdict(Status.NOT_APPLICABLE, PATH, "Windows", EXPECTED, "Windows VM; the check applies to Linux only")
     if system is None:
         if lookup(vm, "properties").presence is Presence.NOT_COLLECTED:
-            return unknown(PATH, "properties were not in the input", equals(True).description)
-        return unknown(PATH, "operating system could not be determined", equals(True).description)
+            return unknown(PATH, "properties were not in the input", EXPECTED)
+        return unknown(PATH, "operating system could not be determined", EXPECTED)
     return judge(lookup(vm, PATH), equals(True))

@@ -8,7 +8,6 @@ from hipaa_scan.engine import (
     equals,
     lookup,
     non_empty,
-    not_applicable,
     rule,
 )
 
@@ -31,7 +30,9 @@ from hipaa_scan.engine import (
 def check(workspace: Resource, _ctx: Context) -> Verdict:
     kind = lookup(workspace, "kind")
     if kind.found and equals("project")(kind.value):
-        return not_applicable("kind", kind.value, "AI Foundry projects inherit encryption from their hub")
+        # not_applicable() leaves `expected` empty; every verdict must state it.
+        expected = "kind != 'project' (projects inherit encryption from their hub)"
+        return Verdict(Status.NOT_APPLICABLE, "kind", kind.value, expected, "AI Foundry project; CMK is set on the hub")
     return all_of(
         workspace,
         # Without an encryption block the workspace uses Microsoft-managed keys.

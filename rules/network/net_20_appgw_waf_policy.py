@@ -1,18 +1,16 @@
 from collections.abc import Mapping
 
 from hipaa_scan.engine import (
-    Check,
     Context,
     Presence,
     Resource,
     Status,
     Verdict,
-    all_of,
     combine_all,
     equals,
+    judge,
     lookup,
     lookup_in,
-    one_of,
     rule,
     unknown,
     version_at_least,
@@ -64,13 +62,10 @@ def _disabled_rules(policy: Resource) -> list[str]:
     ),
 )
 def check(policy: Resource, _ctx: Context) -> Verdict:
-    settings = all_of(
-        policy,
-        Check("properties.policySettings.state", one_of("Enabled")),
-        # A new WAF policy defaults to Detection mode, which does not block.
-        Check("properties.policySettings.mode", one_of("Prevention"), when_missing=Status.FAIL),
-    )
-    verdict = combine_all([settings, _rule_sets(policy)])
+    state = judge(lookup(policy, "properties.policySettings.state"), equals("Enabled"))
+    # A new WAF policy defaults to Detection mode, which does not block.
+    mode = judge(lookup(policy, "properties.policySettings.mode"), equals("Prevention"), Status.FAIL)
+    verdict = combine_all([state, mode, _rule_sets(policy)])
     disabled = _disabled_rules(policy)
     if verdict.status is Status.PASS and disabled:
         note = f"{len(disabled)} managed rules disabled by override ({', '.join(disabled)}); review them"

@@ -10,9 +10,7 @@ from hipaa_scan.engine import (
     judge,
     lookup,
     non_empty,
-    not_applicable,
     rule,
-    unknown,
 )
 
 AUDITING = "Microsoft.Sql/servers/auditingSettings"
@@ -21,6 +19,7 @@ RETENTION = Expectation(
     "== 0 (unlimited) or >= 90",
     lambda v: not isinstance(v, bool) and (int(v) == 0 or int(v) >= 90),
 )
+EXPECTED = f"properties.retentionDays {RETENTION.description} when auditing to a storage account"
 
 
 @rule(
@@ -40,21 +39,26 @@ def check(server: Resource, ctx: Context) -> Verdict:
     settings = [r for r in related.items if r.name.lower() == "default"]
     if not settings:
         if related.complete:
-            return not_applicable(PATH, None, "auditing is not configured (SQL-01 reports it)")
-        return unknown(PATH, f"{PATH} was not in the input", f"properties.retentionDays {RETENTION.description}")
+            return Verdict(
+                Status.NOT_APPLICABLE, PATH, None, EXPECTED, "auditing is not configured (SQL-01 reports it)"
+            )
+        return Verdict(Status.UNKNOWN, PATH, None, EXPECTED, f"{PATH} was not in the input")
     setting = settings[0]
     state = lookup(setting, "properties.state")
     if state.found and not equals("Enabled")(state.value):
-        return not_applicable(f"{PATH}: properties.state", state.value, "auditing is disabled (SQL-01 reports it)")
+        return Verdict(
+            Status.NOT_APPLICABLE,
+            f"{PATH}: {state.path}",
+            state.value,
+            EXPECTED,
+            "auditing is disabled (SQL-01 reports it)",
+        )
     # retentionDays applies only to the storage-account destination; Log Analytics
     # and Event Hub retention is configured at the destination (MON-09).
     storage = lookup(setting, "properties.storageEndpoint")
     if storage.presence is Presence.MISSING or (storage.found and not non_empty()(storage.value)):
-        return not_applicable(
-            f"{PATH}: properties.storageEndpoint",
-            storage.value,
-            "no storage destination; retention is set on the workspace (MON-09)",
-        )
+        reason = "no storage destination; retention is set on the Log Analytics workspace (MON-09)"
+        return Verdict(Status.NOT_APPLICABLE, f"{PATH}: {storage.path}", storage.value, EXPECTED, reason)
     verdict = combine_all([judge(state, equals("Enabled")), judge(storage, non_empty())])
     if verdict.status is Status.PASS:
         verdict = judge(lookup(setting, "properties.retentionDays"), RETENTION)

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings, equals, not_applicable, rule
+from hipaa_scan.engine import Check, Context, Resource, Status, Verdict, child_settings, equals, rule
 
 
 @rule(
@@ -13,7 +13,9 @@ from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings,
 def check(database: Resource, ctx: Context) -> Verdict:
     name = database.id.rstrip("/").rsplit("/", 1)[-1]
     if name.lower() == "master":
-        return not_applicable("name", name, "TDE cannot be set on the master system database")
+        return Verdict(
+            Status.NOT_APPLICABLE, "name", name, "name != 'master'", "TDE does not apply to the master system database"
+        )
     return child_settings(
         database,
         ctx,

@@ -8,7 +8,6 @@ from hipaa_scan.engine import (
     child_settings,
     equals,
     lookup,
-    not_applicable,
     rule,
 )
 
@@ -25,7 +24,8 @@ from hipaa_scan.engine import (
 def check(account: Resource, ctx: Context) -> Verdict:
     kind = lookup(account, "kind")
     if kind.found and equals("FileStorage")(kind.value):
-        return not_applicable("kind", kind.value, "FileStorage accounts have no blob service")
+        expected = "blob deleteRetentionPolicy enabled with days >= 7"
+        return Verdict(Status.NOT_APPLICABLE, "kind", kind.value, expected, "FileStorage accounts have no blob service")
     # An absent deleteRetentionPolicy (or a blob service absent from a complete
     # enumeration) means soft delete is off, the service default.
     return child_settings(
