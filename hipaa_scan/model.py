@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, NewType
 
 RuleId = NewType("RuleId", str)
+ANY_SUBSCRIPTION = "*"
 
 
 class Status(enum.StrEnum):
@@ -112,17 +113,26 @@ class InputFile:
 class Snapshot:
     """Everything the scan knows about an estate.
 
-    ``complete_types`` lists the lower-cased child and extension resource
-    types that the producer enumerated exhaustively for every parent in scope.
-    Only for those types does "no child found" mean "none exists"; for any
-    other type it means "not in the input", which rules report as unknown.
+    ``complete_types`` maps a lower-cased child or extension resource type
+    to the subscriptions (lower-cased ids, or ``*`` for any) whose producer
+    enumerated it exhaustively for every parent. Only there does "no child
+    found" mean "none exists"; anywhere else it means "not in the input",
+    which rules report as unknown. Coverage is per subscription because one
+    export saying it listed every diagnostic setting says nothing about
+    another export's subscription.
     """
 
     resources: tuple[Resource, ...]
     inputs: tuple[InputFile, ...]
     collected_at: str | None = None
     tenants: tuple[str, ...] = ()
-    complete_types: frozenset[str] = frozenset()
+    complete_types: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def is_complete(self, type_key: str, subscription_id: str | None) -> bool:
+        scopes = self.complete_types.get(type_key)
+        if not scopes:
+            return False
+        return ANY_SUBSCRIPTION in scopes or (subscription_id is not None and subscription_id in scopes)
 
 
 @dataclass(frozen=True, slots=True)

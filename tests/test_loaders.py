@@ -185,3 +185,29 @@ def test_subscription_diagnostic_setting_quirks_are_repaired() -> None:
     subscription = index.subscription(setting)
     assert subscription is not None
     assert index.extensions(subscription, "Microsoft.Insights/diagnosticSettings").items == (setting,)
+
+
+def test_completeness_claims_cover_only_their_own_subscriptions(tmp_path: Path) -> None:
+    import json
+
+    def snapshot(sub: str, complete: list[str]) -> dict:
+        return {
+            "kind": "hipaa-scan-snapshot",
+            "schema_version": 1,
+            "manifest": {"subscriptions": [sub], "complete_types": complete},
+            "resources": [
+                {
+                    "id": f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+                    "type": "Microsoft.KeyVault/vaults",
+                    "properties": {},
+                }
+            ],
+        }
+
+    (tmp_path / "a.json").write_text(json.dumps(snapshot("aaaa", ["Microsoft.Insights/diagnosticSettings"])))
+    (tmp_path / "b.json").write_text(json.dumps(snapshot("bbbb", [])))
+    snap = load_inputs([str(tmp_path)])
+    index = ResourceIndex(snap)
+    vaults = {r.subscription_id: r for r in snap.resources}
+    assert index.extensions(vaults["aaaa"], "Microsoft.Insights/diagnosticSettings").complete
+    assert not index.extensions(vaults["bbbb"], "Microsoft.Insights/diagnosticSettings").complete

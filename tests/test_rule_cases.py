@@ -14,7 +14,7 @@ import yaml
 
 from hipaa_scan.engine import Settings, load_rule_pack, run_rules
 from hipaa_scan.loaders.arm import to_resource
-from hipaa_scan.model import Snapshot
+from hipaa_scan.model import ANY_SUBSCRIPTION, Snapshot
 
 CASES_DIR = Path(__file__).parent / "fixtures" / "rules"
 PACK = load_rule_pack()
@@ -47,7 +47,7 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     snapshot = Snapshot(
         resources=resources,
         inputs=(),
-        complete_types=frozenset(t.lower() for t in case.get("complete", [])),
+        complete_types={t.lower(): frozenset({ANY_SUBSCRIPTION}) for t in case.get("complete", [])},
     )
     settings = Settings(allowed_locations=frozenset(case.get("settings", {}).get("allowed_locations", [])))
     findings = run_rules(snapshot, [rule], settings=settings, now=NOW, debug=True)

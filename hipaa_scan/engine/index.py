@@ -57,7 +57,7 @@ def _is_subscription(scope: str) -> bool:
 
 class ResourceIndex:
     def __init__(self, snapshot: Snapshot) -> None:
-        self.complete_types = snapshot.complete_types
+        self._snapshot = snapshot
         resources = list(snapshot.resources)
         self._by_id: dict[str, Resource] = {}
         for resource in resources:
@@ -98,12 +98,12 @@ class ResourceIndex:
     def children(self, parent: Resource, child_type: str) -> Related:
         wanted = child_type.lower()
         items = tuple(r for r in self._children.get(parent.key, ()) if r.type_key == wanted)
-        return Related(items, wanted in self.complete_types)
+        return Related(items, self._snapshot.is_complete(wanted, parent.subscription_id))
 
     def extensions(self, scope: Resource, extension_type: str) -> Related:
         wanted = extension_type.lower()
         items = tuple(r for r in self._extensions.get(scope.key, ()) if r.type_key == wanted)
-        return Related(items, wanted in self.complete_types)
+        return Related(items, self._snapshot.is_complete(wanted, scope.subscription_id))
 
     def parent(self, resource: Resource) -> Resource | None:
         parent, _ = parent_and_scope(resource.id)

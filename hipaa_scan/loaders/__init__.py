@@ -8,7 +8,7 @@ from pathlib import Path
 from hipaa_scan.errors import InputError
 from hipaa_scan.loaders.formats import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, extract
 from hipaa_scan.loaders.reader import read_document
-from hipaa_scan.model import InputFile, Resource, Snapshot
+from hipaa_scan.model import ANY_SUBSCRIPTION, InputFile, Resource, Snapshot
 
 __all__ = ["SNAPSHOT_KIND", "SNAPSHOT_SCHEMA_VERSION", "expand_paths", "load_inputs"]
 
@@ -43,7 +43,7 @@ def load_inputs(paths: Sequence[str]) -> Snapshot:
     by_key: dict[str, Resource] = {}
     collected: list[str] = []
     tenants: set[str] = set()
-    complete: set[str] = set()
+    complete: dict[str, set[str]] = {}
     for path, source in expand_paths(paths):
         raw = read_document(path, source)
         stem = path.name.split(".", 1)[0] or "template"
@@ -53,7 +53,10 @@ def load_inputs(paths: Sequence[str]) -> Snapshot:
         if extracted.collected_at:
             collected.append(extracted.collected_at)
         tenants.update(t.lower() for t in extracted.tenants)
-        complete.update(extracted.complete_types)
+        # A manifest's completeness claim covers its own subscriptions only.
+        scopes = set(extracted.subscriptions) or {s for r in extracted.resources if (s := r.subscription_id)}
+        for type_key in extracted.complete_types:
+            complete.setdefault(type_key, set()).update(scopes or {ANY_SUBSCRIPTION})
     tenants.update(_tenants_of(by_key.values()))
     return Snapshot(
         resources=tuple(by_key.values()),
@@ -61,7 +64,7 @@ def load_inputs(paths: Sequence[str]) -> Snapshot:
         # The earliest collection time is the honest one for a merged estate.
         collected_at=min(collected) if collected else None,
         tenants=tuple(sorted(tenants)),
-        complete_types=frozenset(complete),
+        complete_types={t: frozenset(s) for t, s in sorted(complete.items())},
     )
 
 

@@ -31,6 +31,7 @@ class Extracted:
     collected_at: str | None = None
     tenants: list[str] = field(default_factory=list)
     complete_types: list[str] = field(default_factory=list)
+    subscriptions: list[str] = field(default_factory=list)
 
 
 def extract(document: Any, source: str, stem: str) -> Extracted:
@@ -127,6 +128,9 @@ def _native(document: Mapping[str, Any], source: str) -> Extracted:
         _rows(resources, source, "resources"),
         collected_at=collected_at,
         tenants=_strings(manifest.get("tenants", []), source, "manifest.tenants"),
+        subscriptions=[
+            s.lower() for s in _strings(manifest.get("subscriptions", []), source, "manifest.subscriptions")
+        ],
         complete_types=[
             t.lower() for t in _strings(manifest.get("complete_types", []), source, "manifest.complete_types")
         ],
