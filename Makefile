@@ -32,7 +32,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest
+	scripts/ensure-chromium
+	HIPAA_SCAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 # Build the wheel, install it in a clean venv and scan from another directory.
 wheel-check: $(STAMP)
