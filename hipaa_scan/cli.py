@@ -80,7 +80,8 @@ def render(fmt: OutputFormat, result: ScanResult, document: dict[str, Any]) -> b
             return render_html(document).encode("utf-8")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# A fixed help width keeps --help identical everywhere (the README quotes it).
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100})
 @click.version_option(__version__, prog_name="hipaa-scan")
 def cli() -> None:
     """Check an Azure estate against the HIPAA Security Rule (45 CFR 164.308-164.316)."""

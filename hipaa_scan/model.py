@@ -76,18 +76,15 @@ class Resource:
     raw: Mapping[str, Any]
     source: str
     properties_collected: bool = True
+    # Derived once: every lookup and every finding needs them.
+    key: str = field(init=False)
+    type_key: str = field(init=False)
+    subscription_id: str | None = field(init=False)
 
-    @property
-    def key(self) -> str:
-        return self.id.lower()
-
-    @property
-    def type_key(self) -> str:
-        return self.type.lower()
-
-    @property
-    def subscription_id(self) -> str | None:
-        return subscription_of(self.id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.id.lower())
+        object.__setattr__(self, "type_key", self.type.lower())
+        object.__setattr__(self, "subscription_id", subscription_of(self.id))
 
 
 def subscription_of(resource_id: str) -> str | None:

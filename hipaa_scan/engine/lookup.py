@@ -43,11 +43,12 @@ def lookup(resource: Resource, path: str) -> Lookup:
 def lookup_in(data: Mapping[str, Any], path: str) -> Lookup:
     current: Any = data
     for part in path.split("."):
-        if isinstance(current, Unresolved):
-            return Lookup(path, Presence.UNRESOLVED, current)
-        if not isinstance(current, Mapping):
+        # Parsed JSON is plain dicts; the exact-type test skips the slow ABC check.
+        if type(current) is not dict and not isinstance(current, Mapping):
+            if isinstance(current, Unresolved):
+                return Lookup(path, Presence.UNRESOLVED, current)
             return Lookup(path, Presence.MISSING)
-        current = _get_ci(current, part)
+        current = current[part] if part in current else _get_ci(current, part)
         if current is _ABSENT:
             return Lookup(path, Presence.MISSING)
     if isinstance(current, Unresolved):
@@ -64,8 +65,6 @@ _ABSENT = object()
 def _get_ci(mapping: Mapping[str, Any], key: str) -> Any:
     """Exact key first; then a case-insensitive match, because exports
     disagree on casing (Storage's ``keyvaultproperties`` vs ``keyVaultProperties``)."""
-    if key in mapping:
-        return mapping[key]
     lowered = key.lower()
     for candidate, value in mapping.items():
         if isinstance(candidate, str) and candidate.lower() == lowered:

@@ -8,12 +8,14 @@ from typing import Any
 
 from hipaa_scan.engine.index import ResourceIndex
 from hipaa_scan.engine.rule import Context, Rule, Settings, Verdict
+from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.model import Finding, Resource, Snapshot, Status, Unresolved
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2000
 
 
+@gc_paused()
 def run_rules(
     snapshot: Snapshot,
     rules: Sequence[Rule],
@@ -69,6 +71,8 @@ def _stamp(rule: Rule, resource: Resource, verdict: Verdict) -> Finding:
 
 def jsonable(value: Any) -> Any:
     """Observed values go into JSON evidence; unresolved markers become text."""
+    if value is None or type(value) in (str, bool, int, float):
+        return value
     if isinstance(value, Unresolved):
         return str(value)
     if isinstance(value, Mapping):

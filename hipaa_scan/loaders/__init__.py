@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hipaa_scan.errors import InputError
+from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.loaders.formats import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, extract
 from hipaa_scan.loaders.reader import read_document
 from hipaa_scan.model import ANY_SUBSCRIPTION, InputFile, Resource, Snapshot
@@ -33,6 +34,7 @@ def expand_paths(paths: Sequence[str]) -> list[tuple[Path, str]]:
     return out
 
 
+@gc_paused()
 def load_inputs(paths: Sequence[str]) -> Snapshot:
     """Load every input and merge them into one snapshot.
 

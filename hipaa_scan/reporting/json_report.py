@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.model import Finding
 from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
 
@@ -19,6 +20,7 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@gc_paused()
 def report_document(result: ScanResult) -> dict[str, Any]:
     snapshot = result.snapshot
     types = Counter(r.type.lower() for r in snapshot.resources)
