@@ -105,6 +105,9 @@ class ResourceIndex:
         items = tuple(r for r in self._extensions.get(scope.key, ()) if r.type_key == wanted)
         return Related(items, self._snapshot.is_complete(wanted, scope.subscription_id))
 
+    def is_complete(self, resource_type: str, subscription_id: str | None) -> bool:
+        return self._snapshot.is_complete(resource_type.lower(), subscription_id)
+
     def parent(self, resource: Resource) -> Resource | None:
         parent, _ = parent_and_scope(resource.id)
         return self._by_id.get(parent) if parent else None

@@ -53,6 +53,15 @@ class Context:
     def get(self, resource_id: str) -> Resource | None:
         return self.index.get(resource_id)
 
+    def of_type(self, resource_type: str) -> tuple[Resource, ...]:
+        """Every resource of a type, from the index (no scan of the snapshot)."""
+        return self.index.of_type(resource_type)
+
+    def is_complete(self, resource_type: str, subscription_id: str | None) -> bool:
+        """Whether the input enumerated ``resource_type`` exhaustively in that
+        subscription, so that finding none means none exists."""
+        return self.index.is_complete(resource_type, subscription_id)
+
 
 CheckFn = Callable[[Resource, Context], Verdict]
 

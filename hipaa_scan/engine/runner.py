@@ -64,7 +64,7 @@ def _stamp(rule: Rule, resource: Resource, verdict: Verdict) -> Finding:
         observed=jsonable(verdict.observed),
         expected=verdict.expected,
         message=verdict.message,
-        remediation=rule.remediation if verdict.status is Status.FAIL else "",
+        remediation=rule.remediation,
         subscription_id=resource.subscription_id,
     )
 

@@ -75,7 +75,8 @@ class _Evaluator:
         try:
             parser = _Parser(text[1:-1], self._functions)
             return parser.parse()
-        except _UnresolvableError:
+        except (_UnresolvableError, RecursionError):
+            # RecursionError: hostile nesting such as concat(concat(concat(...))).
             return Unresolved(text)
 
     # -- functions ------------------------------------------------------------
