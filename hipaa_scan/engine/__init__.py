@@ -1,7 +1,9 @@
 """The rule API, registry and runner. Rule modules import only from here."""
 
 from hipaa_scan.engine.checks import (
+    ACTIVITY_LOG_ALERTS,
     DIAGNOSTIC_SETTINGS,
+    activity_log_alert,
     approved_private_endpoint,
     child_settings,
     defender_plan,
@@ -41,6 +43,7 @@ from hipaa_scan.engine.runner import run_rules
 from hipaa_scan.model import Resource, Status
 
 __all__ = [
+    "ACTIVITY_LOG_ALERTS",
     "DIAGNOSTIC_SETTINGS",
     "SUBSCRIPTION_TYPE",
     "Check",
@@ -56,6 +59,7 @@ __all__ = [
     "Settings",
     "Status",
     "Verdict",
+    "activity_log_alert",
     "all_of",
     "any_of",
     "approved_private_endpoint",

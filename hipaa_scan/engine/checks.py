@@ -242,3 +242,71 @@ def location_allowed(resource: Resource, ctx: Context) -> Verdict:
         return Verdict(Status.NOT_APPLICABLE, "location", location, expected, "global resource")
     ok = normal in allowed
     return Verdict(Status.PASS if ok else Status.FAIL, "location", location, f"location in {sorted(allowed)}")
+
+
+# --- activity log alerts -------------------------------------------------------
+
+ACTIVITY_LOG_ALERTS = "Microsoft.Insights/activityLogAlerts"
+
+
+def _alert_conditions(props: Mapping[str, Any]) -> dict[str, set[str]]:
+    """{field: {values}} from condition.allOf[], including anyOf alternatives."""
+    out: dict[str, set[str]] = {}
+    condition = props.get("condition")
+    clauses = condition.get("allOf") if isinstance(condition, Mapping) else None
+    for clause in clauses if isinstance(clauses, list) else []:
+        if not isinstance(clause, Mapping):
+            continue
+        any_of = clause.get("anyOf")
+        options: list[Any] = any_of if isinstance(any_of, list) else [clause]
+        for option in options:
+            if (
+                isinstance(option, Mapping)
+                and isinstance(option.get("field"), str)
+                and isinstance(option.get("equals"), str)
+            ):
+                out.setdefault(option["field"].lower(), set()).add(option["equals"].lower())
+    return out
+
+
+def _covers_subscription(props: Mapping[str, Any], subscription_id: str) -> bool:
+    scopes = props.get("scopes")
+    wanted = f"subscriptions/{subscription_id}"
+    return isinstance(scopes, list) and any(isinstance(s, str) and s.strip("/").lower() == wanted for s in scopes)
+
+
+def activity_log_alert(
+    subscription: Resource,
+    ctx: Context,
+    *,
+    category: str = "Administrative",
+    operation: str | None = None,
+) -> Verdict:
+    """Pass when an enabled activity log alert scoped to the whole subscription
+    fires on ``category`` (and ``operation``, when given).
+
+    Alerts are ordinary resources anywhere in the subscription; none found is
+    a fail only when the input enumerated alerts completely for it."""
+    sub = subscription.subscription_id or ""
+    expected = f"an enabled alert on the subscription for category {category!r}" + (
+        f" and operationName {operation!r}" if operation else ""
+    )
+    path = f"{ACTIVITY_LOG_ALERTS}[].properties.condition.allOf[]"
+    alerts = [a for a in ctx.of_type(ACTIVITY_LOG_ALERTS) if a.subscription_id == sub]
+    if not alerts and not ctx.is_complete(ACTIVITY_LOG_ALERTS, sub):
+        return unknown(path, "activity log alerts for this subscription were not in the input", expected)
+    considered = []
+    for alert in alerts:
+        props = alert.raw.get("properties")
+        if not isinstance(props, Mapping):
+            continue
+        fields = _alert_conditions(props)
+        considered.append(alert.name)
+        if not equals(True)(props.get("enabled", True)) or not _covers_subscription(props, sub):
+            continue
+        if category.lower() not in fields.get("category", set()):
+            continue
+        if operation and operation.lower() not in fields.get("operationname", set()):
+            continue
+        return Verdict(Status.PASS, path, alert.name, expected)
+    return Verdict(Status.FAIL, path, sorted(considered), expected, "no matching enabled alert")
