@@ -8,6 +8,8 @@ from hipaa_scan.engine.checks import (
     child_settings,
     defender_plan,
     diagnostic_logs,
+    exported_logs,
+    find_pricing,
     location_allowed,
     nsg_internet_exposure,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "defender_plan",
     "diagnostic_logs",
     "equals",
+    "exported_logs",
+    "find_pricing",
     "judge",
     "load_rule_pack",
     "location_allowed",

@@ -18,6 +18,21 @@ PRICINGS = "Microsoft.Security/pricings"
 _DESTINATIONS = ("workspaceId", "storageAccountId", "eventHubAuthorizationRuleId", "marketplacePartnerId")
 
 
+def exported_logs(setting: Resource) -> set[str]:
+    """Lower-cased log categories and category groups that one diagnostic
+    setting exports: enabled, and sent to at least one destination."""
+    props = setting.raw.get("properties")
+    if not isinstance(props, Mapping):
+        return set()
+    if not any(isinstance(props.get(k), str) and props.get(k) for k in _DESTINATIONS):
+        return set()
+    out: set[str] = set()
+    for log in props.get("logs") or []:
+        if isinstance(log, Mapping) and equals(True)(log.get("enabled")):
+            out.update(str(log[k]).lower() for k in ("category", "categoryGroup") if log.get(k))
+    return out
+
+
 def diagnostic_logs(
     resource: Resource,
     ctx: Context,
@@ -26,31 +41,25 @@ def diagnostic_logs(
 ) -> Verdict:
     """Pass when a diagnostic setting on the resource sends an enabled log of
     one of ``categories`` (or category ``groups``) to a destination."""
-    wanted = {c.lower() for c in categories}
-    wanted_groups = {g.lower() for g in groups}
-    expected = f"an enabled log in {sorted(wanted | wanted_groups)} sent to a destination"
+    wanted = {c.lower() for c in categories} | {g.lower() for g in groups}
+    expected = f"an enabled log in {sorted(wanted)} sent to a destination"
     path = f"{DIAGNOSTIC_SETTINGS}[].properties.logs[]"
     related = ctx.extensions(resource, DIAGNOSTIC_SETTINGS)
     if not related.known:
         return unknown(path, "diagnostic settings for this resource were not in the input", expected)
-    seen: list[dict[str, Any]] = []
+    observed: dict[str, list[str]] = {}
     for setting in related.items:
-        props = setting.raw.get("properties")
-        if not isinstance(props, Mapping):
-            continue
-        destination = any(isinstance(props.get(k), str) and props.get(k) for k in _DESTINATIONS)
-        for log in props.get("logs") or []:
-            if not isinstance(log, Mapping):
-                continue
-            name = str(log.get("category") or log.get("categoryGroup") or "").lower()
-            enabled = equals(True)(log.get("enabled"))
-            seen.append({"setting": setting.name, "log": name, "enabled": enabled, "destination": destination})
-            group = str(log.get("categoryGroup") or "").lower()
-            category = str(log.get("category") or "").lower()
-            if enabled and destination and (category in wanted or group in wanted_groups):
-                return Verdict(Status.PASS, path, seen[-1], expected)
+        exported = exported_logs(setting)
+        observed[setting.name] = sorted(exported)
+        if exported & wanted:
+            return Verdict(Status.PASS, path, {setting.name: sorted(exported & wanted)}, expected)
     message = "no diagnostic setting exists" if not related.items else "no matching enabled log with a destination"
-    return Verdict(Status.FAIL, path, seen, expected, message)
+    return Verdict(Status.FAIL, path, observed, expected, message)
+
+
+def find_pricing(subscription: Resource, ctx: Context, plan: str) -> Resource | None:
+    """The Microsoft.Security/pricings resource for ``plan`` on a subscription."""
+    return next((r for r in ctx.extensions(subscription, PRICINGS).items if r.name.lower() == plan.lower()), None)
 
 
 def child_settings(
@@ -104,15 +113,14 @@ def approved_private_endpoint(resource: Resource) -> Verdict:
 
 def defender_plan(subscription: Resource, ctx: Context, plan: str, extra: Sequence[Check] = ()) -> Verdict:
     """Microsoft Defender for Cloud plan ``plan`` is on (Standard tier) for the subscription."""
-    related = ctx.extensions(subscription, PRICINGS)
-    items = [r for r in related.items if r.name.lower() == plan.lower()]
+    pricing = find_pricing(subscription, ctx, plan)
     path = f"{PRICINGS}/{plan}"
-    if not items:
-        if related.complete:
+    if pricing is None:
+        if ctx.extensions(subscription, PRICINGS).complete:
             return Verdict(Status.FAIL, path, None, "pricingTier == 'Standard'", "plan not present (Free tier)")
         return unknown(path, f"Defender pricing '{plan}' was not in the input", "pricingTier == 'Standard'")
     checks = [Check("properties.pricingTier", equals("Standard")), *extra]
-    verdict = combine_all([judge(lookup(items[0], c.path), c.expect, c.when_missing) for c in checks])
+    verdict = combine_all([judge(lookup(pricing, c.path), c.expect, c.when_missing) for c in checks])
     return Verdict(verdict.status, f"{path}: {verdict.path}", verdict.observed, verdict.expected, verdict.message)
 
 

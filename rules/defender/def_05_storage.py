@@ -9,6 +9,7 @@ from hipaa_scan.engine import (
     Verdict,
     defender_plan,
     equals,
+    find_pricing,
     lookup,
     rule,
     unknown,
@@ -39,9 +40,8 @@ def check(subscription: Resource, ctx: Context) -> Verdict:
     plan = defender_plan(subscription, ctx, PLAN, extra=[Check("properties.subPlan", equals("DefenderForStorageV2"))])
     if plan.status is not Status.PASS:
         return plan
-    pricing = next(
-        r for r in ctx.extensions(subscription, "Microsoft.Security/pricings").items if r.name.lower() == PLAN.lower()
-    )
+    pricing = find_pricing(subscription, ctx, PLAN)
+    assert pricing is not None  # defender_plan passed, so the plan exists
     found = lookup(pricing, "properties.extensions")
     if not found.found or not isinstance(found.value, list):
         return unknown(PATH, "plan extensions were not in the input", EXPECTED)

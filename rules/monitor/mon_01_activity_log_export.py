@@ -1,6 +1,3 @@
-from collections.abc import Mapping
-from typing import Any
-
 from hipaa_scan.engine import (
     DIAGNOSTIC_SETTINGS,
     SUBSCRIPTION_TYPE,
@@ -8,26 +5,14 @@ from hipaa_scan.engine import (
     Resource,
     Status,
     Verdict,
-    equals,
+    exported_logs,
     rule,
     unknown,
 )
 
 REQUIRED = ("Administrative", "Security", "Alert", "Policy")
-DESTINATIONS = ("workspaceId", "storageAccountId", "eventHubAuthorizationRuleId", "marketplacePartnerId")
 PATH = f"{DIAGNOSTIC_SETTINGS}[].properties.logs[]"
 EXPECTED = f"enabled Activity Log categories {list(REQUIRED)} (or categoryGroup allLogs) sent to a destination"
-
-
-def _exported(props: Mapping[str, Any]) -> set[str]:
-    """Lower-cased categories this setting exports; 'alllogs' stands for all of them."""
-    if not any(isinstance(props.get(k), str) and props.get(k) for k in DESTINATIONS):
-        return set()
-    out: set[str] = set()
-    for log in props.get("logs") or []:
-        if isinstance(log, Mapping) and equals(True)(log.get("enabled")):
-            out.add(str(log.get("category") or log.get("categoryGroup") or "").lower())
-    return out
 
 
 @rule(
@@ -52,9 +37,7 @@ def check(subscription: Resource, ctx: Context) -> Verdict:
     # Categories may be split across several settings; together they must cover the required set.
     exported: set[str] = set()
     for setting in related.items:
-        props = setting.raw.get("properties")
-        if isinstance(props, Mapping):
-            exported |= _exported(props)
+        exported |= exported_logs(setting)
     if "alllogs" in exported:
         return Verdict(Status.PASS, PATH, ["allLogs"], EXPECTED)
     missing = [c for c in REQUIRED if c.lower() not in exported]
