@@ -50,7 +50,9 @@ def load_rule_pack(directory: Path | None = None, catalogue: Catalogue | None = 
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    init = _load_module(root / "__init__.py", PACKAGE, root)
+    # One private package name per pack directory, so two packs never share modules.
+    package = f"{PACKAGE}_{hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]}"
+    init = _load_module(root / "__init__.py", package, root)
     version = getattr(init, "RULE_PACK_VERSION", None)
     if not isinstance(version, str):
         raise RulePackError(f"{root / '__init__.py'}: RULE_PACK_VERSION string is missing")
@@ -59,7 +61,7 @@ def load_rule_pack(directory: Path | None = None, catalogue: Catalogue | None = 
         if path.name == "__init__.py":
             continue
         rel = path.relative_to(root).with_suffix("")
-        module = _load_module(path, f"{PACKAGE}." + ".".join(rel.parts), root)
+        module = _load_module(path, f"{package}." + ".".join(rel.parts), root)
         found = [v for v in vars(module).values() if isinstance(v, Rule)]
         if len(found) != 1:
             raise RulePackError(f"{path}: a rule module defines exactly one rule (found {len(found)})")
