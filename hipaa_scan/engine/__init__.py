@@ -3,6 +3,7 @@
 from hipaa_scan.engine.checks import (
     ACTIVITY_LOG_ALERTS,
     DIAGNOSTIC_SETTINGS,
+    KeyReference,
     activity_log_alert,
     approved_private_endpoint,
     child_settings,
@@ -12,6 +13,7 @@ from hipaa_scan.engine.checks import (
     find_pricing,
     location_allowed,
     nsg_internet_exposure,
+    resolve_key_uri,
 )
 from hipaa_scan.engine.expect import (
     Expectation,
@@ -51,6 +53,7 @@ __all__ = [
     "Check",
     "Context",
     "Expectation",
+    "KeyReference",
     "Lookup",
     "Presence",
     "Related",
@@ -85,6 +88,7 @@ __all__ = [
     "nsg_internet_exposure",
     "one_of",
     "property_rule",
+    "resolve_key_uri",
     "rule",
     "run_rules",
     "unknown",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from hipaa_scan.engine.expect import equals
 from hipaa_scan.engine.lookup import lookup, lookup_in
@@ -318,3 +320,43 @@ def activity_log_alert(
             continue
         return Verdict(Status.PASS, path, alert.name, expected)
     return Verdict(Status.FAIL, path, sorted(considered), expected, "no matching enabled alert")
+
+
+# --- Key Vault keys referenced by URI --------------------------------------------
+
+KEY_VAULTS = "Microsoft.KeyVault/vaults"
+VAULT_KEYS = "Microsoft.KeyVault/vaults/keys"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyReference:
+    """Where a key URI (https://<vault>.vault.azure.net/keys/<name>/<version>) leads."""
+
+    uri: str
+    vault_name: str | None
+    key_name: str | None
+    vault: Resource | None
+    key: Resource | None
+    key_listing_complete: bool
+
+
+def resolve_key_uri(ctx: Context, uri: str) -> KeyReference:
+    """Follow a customer-managed key URI to its vault and key resources.
+
+    Vault names are globally unique DNS labels, so the host's first label
+    names the vault; the key is the vault's ``keys`` child of that name."""
+    parsed = urlsplit(uri)
+    host = (parsed.hostname or "").lower()
+    parts = [p for p in parsed.path.split("/") if p]
+    vault_name = host.split(".", 1)[0] if host.endswith((".vault.azure.net", ".managedhsm.azure.net")) else None
+    key_name = parts[1] if len(parts) >= 2 and parts[0].lower() == "keys" else None
+    vault = None
+    if vault_name:
+        vault = next((v for v in ctx.of_type(KEY_VAULTS) if v.name.lower() == vault_name), None)
+    key = None
+    complete = False
+    if vault is not None and key_name:
+        keys = ctx.children(vault, VAULT_KEYS)
+        complete = keys.complete
+        key = next((k for k in keys.items if k.name.lower() == key_name.lower()), None)
+    return KeyReference(uri, vault_name, key_name, vault, key, complete)

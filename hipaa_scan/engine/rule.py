@@ -53,6 +53,10 @@ class Context:
     def get(self, resource_id: str) -> Resource | None:
         return self.index.get(resource_id)
 
+    def parent(self, resource: Resource) -> Resource | None:
+        """The parent of a child resource (database -> server), if in the input."""
+        return self.index.parent(resource)
+
     def of_type(self, resource_type: str) -> tuple[Resource, ...]:
         """Every resource of a type, from the index (no scan of the snapshot)."""
         return self.index.of_type(resource_type)
