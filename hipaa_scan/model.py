@@ -148,4 +148,3 @@ class Finding:
     message: str
     remediation: str
     subscription_id: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
