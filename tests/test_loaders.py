@@ -211,3 +211,18 @@ def test_completeness_claims_cover_only_their_own_subscriptions(tmp_path: Path) 
     vaults = {r.subscription_id: r for r in snap.resources}
     assert index.extensions(vaults["aaaa"], "Microsoft.Insights/diagnosticSettings").complete
     assert not index.extensions(vaults["bbbb"], "Microsoft.Insights/diagnosticSettings").complete
+
+
+def test_sample_tenant_snapshots_match_the_snapshot_schema() -> None:
+    import json
+
+    import jsonschema
+    from conftest import SAMPLE
+
+    import hipaa_scan
+
+    schema = json.loads((Path(hipaa_scan.__file__).parent / "schemas" / "snapshot.schema.json").read_text())
+    files = sorted(SAMPLE.glob("*.json"))
+    assert len(files) == 2
+    for path in files:
+        jsonschema.validate(json.loads(path.read_text()), schema)
