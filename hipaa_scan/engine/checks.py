@@ -178,20 +178,24 @@ def nsg_internet_exposure(
     ctx: Context,
     ports: Sequence[int] | None,
     protocols: Iterable[str] = ("*", "tcp", "udp"),
+    *,
+    any_port: bool = False,
 ) -> Verdict:
     """Fail when an inbound Allow rule from the Internet reaches any of
-    ``ports`` (None = any port range that covers every port) over ``protocols``.
+    ``ports`` over ``protocols``. ``ports=None`` matches only rules whose
+    range covers every port; ``any_port=True`` matches a rule on any port.
 
     Rules are read from ``properties.securityRules`` and from
     ``networkSecurityGroups/securityRules`` child resources, since templates
     and some exports list them separately."""
     path = "properties.securityRules[]"
     wanted_protocols = {p.lower() for p in protocols}
-    expected = (
-        f"no inbound Allow from the Internet to ports {list(ports)}"
-        if ports
-        else "no inbound Allow from the Internet to all ports"
-    )
+    if any_port:
+        expected = f"no inbound Allow from the Internet over {sorted(wanted_protocols)} on any port"
+    elif ports:
+        expected = f"no inbound Allow from the Internet to ports {list(ports)}"
+    else:
+        expected = "no inbound Allow from the Internet to all ports"
     found = lookup(resource, "properties.securityRules")
     if not found.found and not resource.properties_collected:
         return unknown(path, "properties were not in the input", expected)
@@ -224,7 +228,9 @@ def nsg_internet_exposure(
             continue
         if not source:
             continue
-        if ports is None:
+        if any_port:
+            hit = bool(ranges)
+        elif ports is None:
             hit = any(low <= 0 and high >= 65535 for low, high in ranges)
         else:
             hit = any(low <= port <= high for low, high in ranges for port in ports)
@@ -289,37 +295,45 @@ def activity_log_alert(
     subscription: Resource,
     ctx: Context,
     *,
-    category: str = "Administrative",
-    operation: str | None = None,
+    categories: Sequence[str] = ("Administrative",),
+    operations: Sequence[str] = (),
 ) -> Verdict:
-    """Pass when an enabled activity log alert scoped to the whole subscription
-    fires on ``category`` (and ``operation``, when given).
+    """Pass when, for every operation in ``operations`` (or once, when none is
+    given), an enabled activity log alert scoped to the whole subscription
+    fires on one of ``categories`` and that operation.
 
     Alerts are ordinary resources anywhere in the subscription; none found is
     a fail only when the input enumerated alerts completely for it."""
     sub = subscription.subscription_id or ""
-    expected = f"an enabled alert on the subscription for category {category!r}" + (
-        f" and operationName {operation!r}" if operation else ""
+    wanted_categories = {c.lower() for c in categories}
+    expected = f"an enabled subscription-wide alert on category {list(categories)}" + (
+        f" for each of {list(operations)}" if operations else ""
     )
     path = f"{ACTIVITY_LOG_ALERTS}[].properties.condition.allOf[]"
     alerts = [a for a in ctx.of_type(ACTIVITY_LOG_ALERTS) if a.subscription_id == sub]
     if not alerts and not ctx.is_complete(ACTIVITY_LOG_ALERTS, sub):
         return unknown(path, "activity log alerts for this subscription were not in the input", expected)
-    considered = []
+    usable: list[tuple[str, dict[str, set[str]]]] = []
     for alert in alerts:
         props = alert.raw.get("properties")
         if not isinstance(props, Mapping):
             continue
         fields = _alert_conditions(props)
-        considered.append(alert.name)
-        if not equals(True)(props.get("enabled", True)) or not _covers_subscription(props, sub):
-            continue
-        if category.lower() not in fields.get("category", set()):
-            continue
-        if operation and operation.lower() not in fields.get("operationname", set()):
-            continue
-        return Verdict(Status.PASS, path, alert.name, expected)
-    return Verdict(Status.FAIL, path, sorted(considered), expected, "no matching enabled alert")
+        enabled = equals(True)(props.get("enabled", True))
+        if enabled and _covers_subscription(props, sub) and fields.get("category", set()) & wanted_categories:
+            usable.append((alert.name, fields))
+    wanted_operations = list(operations) or [""]
+    matched: dict[str, str] = {}
+    for operation in wanted_operations:
+        for name, fields in usable:
+            if not operation or operation.lower() in fields.get("operationname", set()):
+                matched[operation or "category"] = name
+                break
+    missing = [op or "category" for op in wanted_operations if (op or "category") not in matched]
+    if not missing:
+        return Verdict(Status.PASS, path, matched, expected)
+    observed = {"alerts": sorted(a.name for a in alerts), "not_alerted": missing}
+    return Verdict(Status.FAIL, path, observed, expected, "no matching enabled alert")
 
 
 # --- Key Vault keys referenced by URI --------------------------------------------

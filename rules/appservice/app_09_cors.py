@@ -1,0 +1,39 @@
+from hipaa_scan.engine import (
+    Check,
+    Context,
+    Expectation,
+    Resource,
+    Status,
+    Verdict,
+    child_settings,
+    rule,
+)
+
+NO_WILDCARD = Expectation("does not contain '*'", lambda v: isinstance(v, list) and "*" not in v)
+
+
+@rule(
+    id="APP-09",
+    title="App Service CORS does not allow '*'",
+    severity="low",
+    resource_types=["Microsoft.Web/sites"],
+    citations=["164.312(a)(1)"],
+    rationale=(
+        "A wildcard CORS origin lets script on any website call the app from a signed-in user's browser, "
+        "widening who can reach the ePHI the app serves."
+    ),
+    remediation=(
+        "az webapp cors remove --name <app> --resource-group <rg> --allowed-origins '*' && "
+        "az webapp cors add --name <app> --resource-group <rg> --allowed-origins https://<trusted-origin>"
+    ),
+)
+def check(site: Resource, ctx: Context) -> Verdict:
+    return child_settings(
+        site,
+        ctx,
+        "Microsoft.Web/sites/config",
+        # config/web is the app's whole configuration: no cors block (ARM returns null) means no
+        # cross-origin caller is allowed. Unexported config still gives unknown via child_settings.
+        [Check("properties.cors.allowedOrigins", NO_WILDCARD, when_missing=Status.PASS)],
+        name="web",
+    )
