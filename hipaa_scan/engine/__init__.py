@@ -14,6 +14,7 @@ from hipaa_scan.engine.checks import (
     location_allowed,
     nsg_internet_exposure,
     resolve_key_uri,
+    web_config,
 )
 from hipaa_scan.engine.expect import (
     Expectation,
@@ -93,4 +94,5 @@ __all__ = [
     "run_rules",
     "unknown",
     "version_at_least",
+    "web_config",
 ]

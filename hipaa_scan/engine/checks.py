@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from hipaa_scan.engine.expect import equals
 from hipaa_scan.engine.lookup import lookup, lookup_in
-from hipaa_scan.engine.rule import Check, Context, Verdict, combine_all, judge, unknown
+from hipaa_scan.engine.rule import Check, Context, Verdict, combine_all, judge, unknown, verdict_for
 from hipaa_scan.model import Resource, Status, Unresolved
 
 DIAGNOSTIC_SETTINGS = "Microsoft.Insights/diagnosticSettings"
@@ -93,6 +93,28 @@ def child_settings(
     if worst.status is Status.PASS:
         return Verdict(Status.PASS, f"{path}: {verdicts[0].path}", verdicts[0].observed, verdicts[0].expected)
     return Verdict(worst.status, f"{path}: {worst.path}", worst.observed, worst.expected, worst.message)
+
+
+WEB_CONFIG = "Microsoft.Web/sites/config"
+
+
+def web_config(site: Resource, ctx: Context, checks: Sequence[Check]) -> Verdict:
+    """Evaluate checks written against ``config/web`` (``properties.ftpsState`` ...).
+
+    The ``Microsoft.Web/sites/config`` child named ``web`` is authoritative. A
+    site GET or Resource Graph row may embed ``properties.siteConfig``, but it
+    is often partial, so it is used only when every checked path is present
+    there; otherwise the result comes from the child (unknown when absent)."""
+    has_child = any(c.name.lower() == "web" for c in ctx.children(site, WEB_CONFIG).items)
+    if not has_child:
+        embedded = [
+            Check("properties.siteConfig." + c.path.removeprefix("properties."), c.expect, c.when_missing)
+            for c in checks
+        ]
+        if all(lookup(site, c.path).found for c in embedded):
+            verdict = combine_all([verdict_for(site, c) for c in embedded])
+            return Verdict(verdict.status, f"site: {verdict.path}", verdict.observed, verdict.expected, verdict.message)
+    return child_settings(site, ctx, WEB_CONFIG, checks, name="web")
 
 
 def approved_private_endpoint(resource: Resource) -> Verdict:

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings, one_of, rule
+from hipaa_scan.engine import Check, Context, Resource, Verdict, one_of, rule, web_config
 
 
 @rule(
@@ -14,10 +14,8 @@ from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings,
     remediation="az webapp config set --name <app> --resource-group <rg> --ftps-state Disabled",
 )
 def check(site: Resource, ctx: Context) -> Verdict:
-    return child_settings(
+    return web_config(
         site,
         ctx,
-        "Microsoft.Web/sites/config",
         [Check("properties.ftpsState", one_of("Disabled", "FtpsOnly"))],
-        name="web",
     )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings, equals, rule
+from hipaa_scan.engine import Check, Context, Resource, Verdict, equals, rule, web_config
 
 
 @rule(
@@ -14,10 +14,8 @@ from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings,
     remediation="az webapp config set --name <app> --resource-group <rg> --remote-debugging-enabled false",
 )
 def check(site: Resource, ctx: Context) -> Verdict:
-    return child_settings(
+    return web_config(
         site,
         ctx,
-        "Microsoft.Web/sites/config",
         [Check("properties.remoteDebuggingEnabled", equals(False))],
-        name="web",
     )

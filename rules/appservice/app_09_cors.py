@@ -5,8 +5,8 @@ from hipaa_scan.engine import (
     Resource,
     Status,
     Verdict,
-    child_settings,
     rule,
+    web_config,
 )
 
 NO_WILDCARD = Expectation("does not contain '*'", lambda v: isinstance(v, list) and "*" not in v)
@@ -28,12 +28,10 @@ NO_WILDCARD = Expectation("does not contain '*'", lambda v: isinstance(v, list) 
     ),
 )
 def check(site: Resource, ctx: Context) -> Verdict:
-    return child_settings(
+    return web_config(
         site,
         ctx,
-        "Microsoft.Web/sites/config",
         # config/web is the app's whole configuration: no cors block (ARM returns null) means no
-        # cross-origin caller is allowed. Unexported config still gives unknown via child_settings.
+        # cross-origin caller is allowed. Unexported config still gives unknown via web_config.
         [Check("properties.cors.allowedOrigins", NO_WILDCARD, when_missing=Status.PASS)],
-        name="web",
     )
