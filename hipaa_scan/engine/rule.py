@@ -192,7 +192,7 @@ def combine_any(verdicts: Sequence[Verdict]) -> Verdict:
         " | ".join(v.path for v in verdicts),
         {v.path: v.observed for v in verdicts},
         " OR ".join(f"{v.path} {v.expected}" for v in verdicts),
-        "; ".join(v.message for v in verdicts if v.message),
+        "; ".join(dict.fromkeys(v.message for v in verdicts if v.message)),
     )
 
 
