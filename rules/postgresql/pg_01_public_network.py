@@ -1,0 +1,17 @@
+from hipaa_scan.engine import Check, Status, equals, non_empty, property_rule
+
+RULE = property_rule(
+    id="PG-01",
+    title="PostgreSQL flexible: public network access disabled / VNet-injected",
+    severity="high",
+    resource_types=["Microsoft.DBforPostgreSQL/flexibleServers"],
+    citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
+    rationale="A server with public access is reachable from the Internet; ePHI databases should be reachable only from private networks.",
+    remediation="az postgres flexible-server update --name <server> --resource-group <rg> --public-access Disabled (after creating a private endpoint)",
+    # A server created without network settings gets public access, the default.
+    checks=[
+        Check("properties.network.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL),
+        Check("properties.network.delegatedSubnetResourceId", non_empty(), when_missing=Status.FAIL),
+    ],
+    mode="any",
+)

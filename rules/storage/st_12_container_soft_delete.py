@@ -1,0 +1,44 @@
+from hipaa_scan.engine import (
+    Check,
+    Context,
+    Resource,
+    Status,
+    Verdict,
+    at_least,
+    child_settings,
+    equals,
+    lookup,
+    not_applicable,
+    rule,
+)
+
+
+@rule(
+    id="ST-12",
+    title="Container soft delete enabled",
+    severity="medium",
+    resource_types=["Microsoft.Storage/storageAccounts"],
+    citations=["164.308(a)(7)(ii)(A)", "164.312(c)(1)"],
+    rationale="Container soft delete keeps a deleted container of ePHI, and every blob in it, recoverable for the retention period.",
+    remediation=(
+        "az storage account blob-service-properties update --account-name <account> --resource-group <rg> "
+        "--enable-container-delete-retention true --container-delete-retention-days 7"
+    ),
+)
+def check(account: Resource, ctx: Context) -> Verdict:
+    kind = lookup(account, "kind")
+    if kind.found and equals("FileStorage")(kind.value):
+        return not_applicable("kind", kind.value, "FileStorage accounts have no blob service", "kind != 'FileStorage'")
+    # An absent containerDeleteRetentionPolicy (or blob service absent from a
+    # complete enumeration) means container soft delete is off, the default.
+    return child_settings(
+        account,
+        ctx,
+        "Microsoft.Storage/storageAccounts/blobServices",
+        [
+            Check("properties.containerDeleteRetentionPolicy.enabled", equals(True), when_missing=Status.FAIL),
+            Check("properties.containerDeleteRetentionPolicy.days", at_least(7)),
+        ],
+        name="default",
+        absent=Status.FAIL,
+    )
