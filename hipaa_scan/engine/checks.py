@@ -117,6 +117,21 @@ def web_config(site: Resource, ctx: Context, checks: Sequence[Check]) -> Verdict
     return child_settings(site, ctx, WEB_CONFIG, checks, name="web")
 
 
+BLOB_SERVICES = "Microsoft.Storage/storageAccounts/blobServices"
+
+
+def blob_service_settings(account: Resource, ctx: Context, checks: Sequence[Check]) -> Verdict:
+    """Evaluate checks on a storage account's ``blobServices/default`` child.
+
+    FileStorage accounts have no blob service (not applicable). Every other
+    account has exactly one, so a complete listing without it is a fail."""
+    kind = lookup(account, "kind")
+    if kind.found and equals("FileStorage")(kind.value):
+        expected = " AND ".join(f"{c.path} {c.expect.description}" for c in checks)
+        return Verdict(Status.NOT_APPLICABLE, "kind", kind.value, expected, "FileStorage accounts have no blob service")
+    return child_settings(account, ctx, BLOB_SERVICES, checks, name="default", absent=Status.FAIL)
+
+
 def approved_private_endpoint(resource: Resource) -> Verdict:
     path = "properties.privateEndpointConnections[].properties.privateLinkServiceConnectionState.status"
     expected = "at least one connection with status 'Approved'"

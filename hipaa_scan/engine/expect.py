@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -72,3 +73,21 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     if not digits:
         raise ValueError(text)
     return tuple(int(d) for d in digits)
+
+
+def later_than(moment: datetime) -> Expectation:
+    """An epoch-seconds timestamp (Key Vault ``attributes.exp``) after ``moment``."""
+    cutoff = moment.timestamp()
+    return Expectation(
+        f"set (epoch seconds) and later than {moment.isoformat(timespec='seconds')}",
+        lambda v: not isinstance(v, bool) and float(v) > cutoff,
+    )
+
+
+def contains_all(*items: str) -> Expectation:
+    """A list holding every one of ``items`` (case-insensitive)."""
+    wanted = {i.lower() for i in items}
+    return Expectation(
+        f"contains all of {list(items)}",
+        lambda v: isinstance(v, list) and wanted <= {str(x).strip().lower() for x in v},
+    )

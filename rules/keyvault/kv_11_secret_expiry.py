@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Context, Expectation, Resource, Status, Verdict, judge, lookup, rule
+from hipaa_scan.engine import Context, Resource, Status, Verdict, judge, later_than, lookup, rule
 
 
 @rule(
@@ -14,10 +14,5 @@ from hipaa_scan.engine import Context, Expectation, Resource, Status, Verdict, j
     remediation="az keyvault secret set-attributes --vault-name <vault> --name <secret> --expires <YYYY-MM-DDTHH:MM:SSZ> (after rotating the credential)",
 )
 def check(secret: Resource, ctx: Context) -> Verdict:
-    now = ctx.now.timestamp()
-    in_future = Expectation(
-        f"set (epoch seconds) and later than the scan time {ctx.now.isoformat(timespec='seconds')}",
-        lambda v: not isinstance(v, bool) and float(v) > now,
-    )
     # No exp attribute means the secret never expires (Azure Policy: non-compliant).
-    return judge(lookup(secret, "properties.attributes.exp"), in_future, Status.FAIL)
+    return judge(lookup(secret, "properties.attributes.exp"), later_than(ctx.now), Status.FAIL)

@@ -1,11 +1,11 @@
 from hipaa_scan.engine import (
     Check,
     Context,
-    Expectation,
     Resource,
     Status,
     Verdict,
     child_settings,
+    contains_all,
     equals,
     lookup,
     not_applicable,
@@ -14,10 +14,7 @@ from hipaa_scan.engine import (
 
 AUDITING = "Microsoft.Sql/servers/auditingSettings"
 REQUIRED = ("SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP", "FAILED_DATABASE_AUTHENTICATION_GROUP", "BATCH_COMPLETED_GROUP")
-ACTIONS = Expectation(
-    f"contains all of {list(REQUIRED)}",
-    lambda v: isinstance(v, list) and {str(g).strip().upper() for g in v} >= set(REQUIRED),
-)
+ACTIONS = contains_all(*REQUIRED)
 
 
 @rule(

@@ -5,9 +5,8 @@ from hipaa_scan.engine import (
     Status,
     Verdict,
     at_least,
-    child_settings,
+    blob_service_settings,
     equals,
-    lookup,
     rule,
 )
 
@@ -22,20 +21,13 @@ from hipaa_scan.engine import (
     remediation="az storage account blob-service-properties update --account-name <account> --resource-group <rg> --enable-delete-retention true --delete-retention-days 7",
 )
 def check(account: Resource, ctx: Context) -> Verdict:
-    kind = lookup(account, "kind")
-    if kind.found and equals("FileStorage")(kind.value):
-        expected = "blob deleteRetentionPolicy enabled with days >= 7"
-        return Verdict(Status.NOT_APPLICABLE, "kind", kind.value, expected, "FileStorage accounts have no blob service")
     # An absent deleteRetentionPolicy (or a blob service absent from a complete
     # enumeration) means soft delete is off, the service default.
-    return child_settings(
+    return blob_service_settings(
         account,
         ctx,
-        "Microsoft.Storage/storageAccounts/blobServices",
         [
             Check("properties.deleteRetentionPolicy.enabled", equals(True), when_missing=Status.FAIL),
             Check("properties.deleteRetentionPolicy.days", at_least(7)),
         ],
-        name="default",
-        absent=Status.FAIL,
     )

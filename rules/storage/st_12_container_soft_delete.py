@@ -5,10 +5,8 @@ from hipaa_scan.engine import (
     Status,
     Verdict,
     at_least,
-    child_settings,
+    blob_service_settings,
     equals,
-    lookup,
-    not_applicable,
     rule,
 )
 
@@ -26,19 +24,13 @@ from hipaa_scan.engine import (
     ),
 )
 def check(account: Resource, ctx: Context) -> Verdict:
-    kind = lookup(account, "kind")
-    if kind.found and equals("FileStorage")(kind.value):
-        return not_applicable("kind", kind.value, "FileStorage accounts have no blob service", "kind != 'FileStorage'")
     # An absent containerDeleteRetentionPolicy (or blob service absent from a
     # complete enumeration) means container soft delete is off, the default.
-    return child_settings(
+    return blob_service_settings(
         account,
         ctx,
-        "Microsoft.Storage/storageAccounts/blobServices",
         [
             Check("properties.containerDeleteRetentionPolicy.enabled", equals(True), when_missing=Status.FAIL),
             Check("properties.containerDeleteRetentionPolicy.days", at_least(7)),
         ],
-        name="default",
-        absent=Status.FAIL,
     )

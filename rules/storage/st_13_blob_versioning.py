@@ -4,7 +4,7 @@ from hipaa_scan.engine import (
     Resource,
     Status,
     Verdict,
-    child_settings,
+    blob_service_settings,
     equals,
     lookup,
     not_applicable,
@@ -27,19 +27,13 @@ EXPECTED = "blob service isVersioningEnabled == True"
     remediation="az storage account blob-service-properties update --account-name <account> --resource-group <rg> --enable-versioning true",
 )
 def check(account: Resource, ctx: Context) -> Verdict:
-    kind = lookup(account, "kind")
-    if kind.found and equals("FileStorage")(kind.value):
-        return not_applicable("kind", kind.value, "FileStorage accounts have no blob service", EXPECTED)
     hns = lookup(account, "properties.isHnsEnabled")
     if hns.found and equals(True)(hns.value):
         reason = "blob versioning is not available with a hierarchical namespace (ADLS Gen2); see ST-11/ST-12"
         return not_applicable("properties.isHnsEnabled", hns.value, reason, EXPECTED)
     # Absent isVersioningEnabled (or a blob service absent from a complete enumeration) means off, the default.
-    return child_settings(
+    return blob_service_settings(
         account,
         ctx,
-        "Microsoft.Storage/storageAccounts/blobServices",
         [Check("properties.isVersioningEnabled", equals(True), when_missing=Status.FAIL)],
-        name="default",
-        absent=Status.FAIL,
     )
