@@ -67,15 +67,16 @@ class ResourceIndex:
             if key not in self._by_id:
                 self._by_id[key] = _synthetic_subscription(sub)
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
-        self._children: dict[str, list[Resource]] = defaultdict(list)
-        self._extensions: dict[str, list[Resource]] = defaultdict(list)
+        # Keyed by (parent or scope id, type) so a lookup never filters a list.
+        self._children: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self._extensions: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for resource in self._by_id.values():
             self._by_type[resource.type_key].append(resource)
             parent, scope = parent_and_scope(resource.id)
             if parent:
-                self._children[parent].append(resource)
+                self._children[(parent, resource.type_key)].append(resource)
             if scope:
-                self._extensions[scope].append(resource)
+                self._extensions[(scope, resource.type_key)].append(resource)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -97,12 +98,12 @@ class ResourceIndex:
 
     def children(self, parent: Resource, child_type: str) -> Related:
         wanted = child_type.lower()
-        items = tuple(r for r in self._children.get(parent.key, ()) if r.type_key == wanted)
+        items = tuple(self._children.get((parent.key, wanted), ()))
         return Related(items, self._snapshot.is_complete(wanted, parent.subscription_id))
 
     def extensions(self, scope: Resource, extension_type: str) -> Related:
         wanted = extension_type.lower()
-        items = tuple(r for r in self._extensions.get(scope.key, ()) if r.type_key == wanted)
+        items = tuple(self._extensions.get((scope.key, wanted), ()))
         return Related(items, self._snapshot.is_complete(wanted, scope.subscription_id))
 
     def is_complete(self, resource_type: str, subscription_id: str | None) -> bool:
