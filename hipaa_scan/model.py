@@ -134,11 +134,17 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One rule's verdict on one resource, stamped with identity by the engine."""
+    """One rule's verdict on one resource, stamped with identity by the engine.
+
+    Field order is the order of the JSON report's finding objects: the report
+    hands these dataclasses straight to orjson, which serialises them in Rust.
+    """
 
     rule_id: RuleId
+    title: str
     resource_id: str
     resource_type: str
+    subscription_id: str | None
     status: Status
     severity: Severity
     citations: tuple[str, ...]
@@ -147,4 +153,3 @@ class Finding:
     expected: str
     message: str
     remediation: str
-    subscription_id: str | None = None

@@ -55,6 +55,7 @@ def run_rules(
 def _stamp(rule: Rule, resource: Resource, verdict: Verdict) -> Finding:
     return Finding(
         rule_id=rule.id,
+        title=rule.title,
         resource_id=resource.id,
         resource_type=resource.type,
         status=verdict.status,

@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from hipaa_scan.errors import OutputError
+from hipaa_scan.model import Finding
 
 TEMPLATE = "report.html.j2"
 # Per rule, at most this many findings of each status are written out in the
@@ -44,13 +45,13 @@ def _environment() -> jinja2.Environment:
 
 def _evidence(document: dict[str, Any]) -> list[dict[str, Any]]:
     """Findings grouped by rule, worst statuses first, capped per status."""
-    grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    grouped: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for finding in document["findings"]:
-        grouped[finding["rule_id"]][finding["status"]].append(finding)
+        grouped[finding.rule_id][finding.status.value].append(finding)
     out = []
     for rule in document["checklist"]["rules"]:
         by_status = grouped.get(rule["rule_id"], {})
-        shown: list[dict[str, Any]] = []
+        shown: list[Finding] = []
         hidden = 0
         for status in STATUS_ORDER:
             items = by_status.get(status, [])

@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 
 from hipaa_scan.gcpause import gc_paused
-from hipaa_scan.model import Finding
 from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
 
 REPORT_SCHEMA_VERSION = "1.0"
@@ -25,7 +24,6 @@ def report_document(result: ScanResult) -> dict[str, Any]:
     snapshot = result.snapshot
     types = Counter(r.type.lower() for r in snapshot.resources)
     subscriptions = sorted({s for r in snapshot.resources if (s := r.subscription_id)})
-    titles = {r.id: r.title for r in result.rules}
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "manifest": {
@@ -63,7 +61,8 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "items": [_item(i) for i in result.assessment.items],
             "rules": [_rule(s) for s in result.assessment.rules],
         },
-        "findings": [_finding(f, titles.get(f.rule_id, "")) for f in result.findings],
+        # Finding dataclasses go to orjson as they are (see model.Finding).
+        "findings": result.findings,
     }
 
 
@@ -117,22 +116,4 @@ def _rule(summary: RuleSummary) -> dict[str, Any]:
         "rationale": r.rationale,
         "remediation": r.remediation,
         "counts": dict(summary.counts),
-    }
-
-
-def _finding(f: Finding, title: str) -> dict[str, Any]:
-    return {
-        "rule_id": f.rule_id,
-        "title": title,
-        "resource_id": f.resource_id,
-        "resource_type": f.resource_type,
-        "subscription_id": f.subscription_id,
-        "status": f.status.value,
-        "severity": f.severity.value,
-        "citations": list(f.citations),
-        "path": f.path,
-        "observed": f.observed,
-        "expected": f.expected,
-        "message": f.message,
-        "remediation": f.remediation,
     }
