@@ -23,13 +23,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hipaa_scan import __version__
 from hipaa_scan.controls import load_catalogue
-from hipaa_scan.engine import RulePack, Settings, load_rule_pack, run_rules
+from hipaa_scan.engine import Settings, load_rule_pack, run_rules
 from hipaa_scan.errors import ConfigError, HipaaScanError
 from hipaa_scan.loaders import load_inputs
 from hipaa_scan.model import Severity
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.html_report import render_html
-from hipaa_scan.reporting.json_report import render_json, report_document
+from hipaa_scan.reporting.json_report import checklist_item, render_json, report_document, rule_metadata
 from hipaa_scan.reporting.terminal import controls_table, failures_renderable, rules_table, summary_renderable
 from hipaa_scan.reporting.write import write_all_atomically
 from hipaa_scan.scoring import ScanResult, assess
@@ -197,7 +197,7 @@ def _progress(quiet: bool) -> Iterator[Progress | None]:
 def rules_command(fmt: str) -> None:
     """List every rule with its severity and HIPAA citations."""
     pack = load_rule_pack()
-    rules = [_rule_dict(r) for r in pack.rules]
+    rules = [rule_metadata(r) | {"module": r.module} for r in pack.rules]
     if fmt == "json":
         click.echo(orjson.dumps({"rule_pack": pack.version, "rules": rules}, option=orjson.OPT_INDENT_2).decode())
     else:
@@ -209,41 +209,16 @@ def rules_command(fmt: str) -> None:
 def controls_command(fmt: str) -> None:
     """The implementation checklist: every standard and specification, and the rules behind it."""
     pack = load_rule_pack()
-    items = _controls(pack)
+    # The same mapping a scan uses, computed from the rules' declared citations.
+    # Status and counts belong to a scan, not to the catalogue.
+    items = [
+        {k: v for k, v in checklist_item(i).items() if k not in ("status", "counts")}
+        for i in assess(load_catalogue(), pack.rules, []).items
+    ]
     if fmt == "json":
         click.echo(orjson.dumps({"controls": items}, option=orjson.OPT_INDENT_2).decode())
     else:
         Console(highlight=False).print(controls_table(items))
-
-
-def _rule_dict(r: Any) -> dict[str, Any]:
-    return {
-        "rule_id": r.id,
-        "title": r.title,
-        "severity": r.severity.value,
-        "resource_types": list(r.resource_types),
-        "citations": list(r.citations),
-        "module": r.module,
-    }
-
-
-def _controls(pack: RulePack) -> list[dict[str, Any]]:
-    catalogue = load_catalogue()
-    out = []
-    for c in catalogue.controls:
-        covered = set(catalogue.descendants(c.citation))
-        out.append(
-            {
-                "citation": c.citation,
-                "name": c.name,
-                "kind": c.kind,
-                "section": c.section,
-                "designation": c.designation,
-                "evidence": c.evidence.value,
-                "rules": [r.id for r in pack.rules if covered.intersection(r.citations)],
-            }
-        )
-    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from hipaa_scan.engine import Rule
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
 
@@ -58,7 +59,7 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "scoring": {"formula": FORMULA, "weights": {k.value: v for k, v in WEIGHTS.items()}},
             "overall": _score(result.assessment.overall),
             "safeguards": [_score(s) for s in result.assessment.safeguards],
-            "items": [_item(i) for i in result.assessment.items],
+            "items": [checklist_item(i) for i in result.assessment.items],
             "rules": [_rule(s) for s in result.assessment.rules],
         },
         # Finding dataclasses go to orjson as they are (see model.Finding).
@@ -83,7 +84,7 @@ def _score(score: Score) -> dict[str, Any]:
     }
 
 
-def _item(item: ChecklistItem) -> dict[str, Any]:
+def checklist_item(item: ChecklistItem) -> dict[str, Any]:
     c = item.control
     return {
         "citation": c.citation,
@@ -105,8 +106,8 @@ def _item(item: ChecklistItem) -> dict[str, Any]:
     }
 
 
-def _rule(summary: RuleSummary) -> dict[str, Any]:
-    r = summary.rule
+def rule_metadata(r: Rule) -> dict[str, Any]:
+    """A rule's declared metadata, as reports and `hipaa-scan rules` show it."""
     return {
         "rule_id": r.id,
         "title": r.title,
@@ -115,5 +116,8 @@ def _rule(summary: RuleSummary) -> dict[str, Any]:
         "citations": list(r.citations),
         "rationale": r.rationale,
         "remediation": r.remediation,
-        "counts": dict(summary.counts),
     }
+
+
+def _rule(summary: RuleSummary) -> dict[str, Any]:
+    return {**rule_metadata(summary.rule), "counts": dict(summary.counts)}
