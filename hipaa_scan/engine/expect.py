@@ -8,6 +8,7 @@ emit (Defender pricing extensions).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,12 @@ class Expectation:
             return False
 
 
+def show(value: Any) -> str:
+    """Values in descriptions are written as JSON (``true``, ``["a", "b"]``),
+    the notation of the resources they describe."""
+    return json.dumps(value)
+
+
 def normalise(value: Any) -> Any:
     if isinstance(value, str):
         lowered = value.strip().lower()
@@ -37,18 +44,20 @@ def normalise(value: Any) -> Any:
 
 def equals(expected: Any) -> Expectation:
     target = normalise(expected)
-    return Expectation(f"== {expected!r}", lambda v: normalise(v) == target and type(normalise(v)) is type(target))
+    return Expectation(f"== {show(expected)}", lambda v: normalise(v) == target and type(normalise(v)) is type(target))
 
 
 def one_of(*choices: Any) -> Expectation:
     targets = {normalise(c) for c in choices}
-    return Expectation(f"in {list(choices)!r}", lambda v: not isinstance(v, list | dict) and normalise(v) in targets)
+    return Expectation(
+        f"in {show(list(choices))}", lambda v: not isinstance(v, list | dict) and normalise(v) in targets
+    )
 
 
 def not_one_of(*choices: Any) -> Expectation:
     targets = {normalise(c) for c in choices}
     return Expectation(
-        f"not in {list(choices)!r}", lambda v: not isinstance(v, list | dict) and normalise(v) not in targets
+        f"not in {show(list(choices))}", lambda v: not isinstance(v, list | dict) and normalise(v) not in targets
     )
 
 
@@ -88,6 +97,6 @@ def contains_all(*items: str) -> Expectation:
     """A list holding every one of ``items`` (case-insensitive)."""
     wanted = {i.lower() for i in items}
     return Expectation(
-        f"contains all of {list(items)}",
+        f"contains all of {show(list(items))}",
         lambda v: isinstance(v, list) and wanted <= {str(x).strip().lower() for x in v},
     )
