@@ -29,7 +29,7 @@ from hipaa_scan.engine.expect import (
     version_at_least,
 )
 from hipaa_scan.engine.index import SUBSCRIPTION_TYPE, Related, ResourceIndex
-from hipaa_scan.engine.lookup import Lookup, Presence, lookup, lookup_in
+from hipaa_scan.engine.lookup import Lookup, Presence, list_at, lookup, lookup_in
 from hipaa_scan.engine.registry import RulePack, load_rule_pack
 from hipaa_scan.engine.rule import (
     Check,
@@ -85,6 +85,7 @@ __all__ = [
     "find_pricing",
     "judge",
     "later_than",
+    "list_at",
     "load_rule_pack",
     "location_allowed",
     "lookup",

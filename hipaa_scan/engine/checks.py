@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hipaa_scan.engine.expect import equals
-from hipaa_scan.engine.lookup import lookup, lookup_in
+from hipaa_scan.engine.lookup import list_at, lookup, lookup_in
 from hipaa_scan.engine.rule import Check, Context, Verdict, combine_all, judge, unknown, verdict_for
 from hipaa_scan.model import Resource, Status, Unresolved
 
@@ -29,7 +29,7 @@ def exported_logs(setting: Resource) -> set[str]:
     if not any(isinstance(props.get(k), str) and props.get(k) for k in _DESTINATIONS):
         return set()
     out: set[str] = set()
-    for log in props.get("logs") or []:
+    for log in list_at(props, "logs"):
         if isinstance(log, Mapping) and equals(True)(log.get("enabled")):
             out.update(str(log[k]).lower() for k in ("category", "categoryGroup") if log.get(k))
     return out

@@ -70,3 +70,15 @@ def _get_ci(mapping: Mapping[str, Any], key: str) -> Any:
         if isinstance(candidate, str) and candidate.lower() == lowered:
             return value
     return _ABSENT
+
+
+def list_at(mapping: object, key: str) -> list[Any]:
+    """``mapping[key]`` when that is a JSON array, else an empty list.
+
+    Exports are hostile as often as they are wrong: a ``logs`` that is a
+    number or a ``rules`` that is a string must not crash a rule."""
+    if isinstance(mapping, Mapping):
+        value = mapping.get(key)
+        if isinstance(value, list):
+            return value
+    return []

@@ -9,6 +9,7 @@ from hipaa_scan.engine import (
     Status,
     Verdict,
     equals,
+    list_at,
     lookup,
     not_applicable,
     rule,
@@ -51,8 +52,7 @@ def check(role: Resource, _ctx: Context) -> Verdict:
         return unknown(PATH, "role type, permissions or assignable scopes were not in the input", EXPECTED)
     actions: list[Any] = []
     for permission in permissions.value:
-        listed = (permission.get("actions") or []) if isinstance(permission, Mapping) else permission
-        actions.extend(listed if isinstance(listed, list) else [listed])
+        actions.extend(list_at(permission, "actions") if isinstance(permission, Mapping) else [permission])
     if not all(isinstance(v, str) for v in [*actions, *scopes.value]):
         return unknown(PATH, "actions or assignable scopes could not be read (unresolved values)", EXPECTED)
     broad = [s for s in scopes.value if BROAD_SCOPE.match(s.lower())]

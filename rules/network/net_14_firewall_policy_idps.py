@@ -42,7 +42,7 @@ def check(policy: Resource, _ctx: Context) -> Verdict:
         )
     if verdict.status is Status.PASS:
         bypass = lookup(policy, "properties.intrusionDetection.configuration.bypassTrafficSettings")
-        if bypass.found and bypass.value:
+        if bypass.found and isinstance(bypass.value, list) and bypass.value:
             note = f"IDPS bypass list is not empty ({len(bypass.value)} entries); review it"
             return Verdict(verdict.status, verdict.path, verdict.observed, verdict.expected, note)
     return verdict

@@ -9,6 +9,7 @@ from hipaa_scan.engine import (
     combine_all,
     equals,
     judge,
+    list_at,
     lookup,
     lookup_in,
     rule,
@@ -38,8 +39,8 @@ def _disabled_rules(policy: Resource) -> list[str]:
     found = lookup(policy, "properties.managedRules.managedRuleSets")
     disabled: list[str] = []
     for rule_set in found.value if isinstance(found.value, list) else []:
-        for group in (rule_set.get("ruleGroupOverrides") or []) if isinstance(rule_set, Mapping) else []:
-            for item in (group.get("rules") or []) if isinstance(group, Mapping) else []:
+        for group in list_at(rule_set, "ruleGroupOverrides"):
+            for item in list_at(group, "rules"):
                 if isinstance(item, Mapping) and equals("Disabled")(lookup_in(item, "state").value):
                     disabled.append(str(item.get("ruleId")))
     return disabled
