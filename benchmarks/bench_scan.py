@@ -235,10 +235,11 @@ def main() -> int:
         )
         t_assess = time.perf_counter() - t0
         t0 = time.perf_counter()
-        rendered = render_json(result)
+        document = report_document(result)
+        rendered = render_json(document)
         t_json = time.perf_counter() - t0
         t0 = time.perf_counter()
-        html = render_html(report_document(result))
+        html = render_html(document)
         t_html = time.perf_counter() - t0
 
     scan = t_load + t_rules + t_assess + t_json

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import click
 import orjson
@@ -72,12 +72,15 @@ def parse_formats(value: str) -> list[OutputFormat]:
     return formats
 
 
-def render(fmt: OutputFormat, result: ScanResult, document: dict[str, Any]) -> bytes:
+def render(fmt: OutputFormat, document: dict[str, Any]) -> bytes:
+    """Every format renders from the one report document."""
     match fmt:
         case OutputFormat.JSON:
-            return render_json(result)
+            return render_json(document)
         case OutputFormat.HTML:
             return render_html(document).encode("utf-8")
+        case _:
+            assert_never(fmt)
 
 
 # A fixed help width keeps --help identical everywhere (the README quotes it).
@@ -160,7 +163,7 @@ def scan(
         fail_on=None if fail_on == "never" else Severity(fail_on),
     )
     document = report_document(result)
-    outputs = {Path(out_dir) / f"{REPORT_STEM}.{fmt.value}": render(fmt, result, document) for fmt in chosen}
+    outputs = {Path(out_dir) / f"{REPORT_STEM}.{fmt.value}": render(fmt, document) for fmt in chosen}
     write_all_atomically(outputs)
 
     if not quiet:

@@ -147,3 +147,12 @@ def test_offline_scan_does_not_import_azure(tmp_path: Path) -> None:
         "assert not leaked, leaked"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_output_format_is_rendered(tmp_path: Path) -> None:
+    from hipaa_scan.reporting import OutputFormat
+
+    everything = ",".join(f.value for f in OutputFormat)
+    assert scan(tmp_path, str(INPUTS / "arm-page.json"), "--format", everything, "--fail-on", "never") == 0
+    for fmt in OutputFormat:
+        assert (tmp_path / "out" / f"hipaa-scan-report.{fmt.value}").stat().st_size > 0

@@ -67,10 +67,10 @@ def report_document(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def render_json(result: ScanResult) -> bytes:
-    """Byte-identical for the same input and clock: every list is sorted
-    upstream and dict order is construction order."""
-    return orjson.dumps(report_document(result), option=orjson.OPT_INDENT_2) + b"\n"
+def render_json(document: dict[str, Any]) -> bytes:
+    """The report document as bytes. Byte-identical for the same input and
+    clock: every list is sorted upstream and dict order is construction order."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def _score(score: Score) -> dict[str, Any]:
