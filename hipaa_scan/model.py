@@ -107,6 +107,22 @@ class InputFile:
 
 
 @dataclass(frozen=True, slots=True)
+class CoverageGap:
+    """Something a collector was not allowed or able to read.
+
+    ``scope`` is an ARM scope (``/subscriptions/{id}``) or ``/tenants/{id}``;
+    ``api`` the resource type or Graph dataset; ``status`` the HTTP status
+    (0 for a network failure). Rules depending on it report ``unknown``, and
+    every report lists the gaps.
+    """
+
+    scope: str
+    api: str
+    status: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything the scan knows about an estate.
 
@@ -124,6 +140,9 @@ class Snapshot:
     collected_at: str | None = None
     tenants: tuple[str, ...] = ()
     complete_types: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Microsoft Graph datasets by lower-cased tenant id (see hipaa_scan.entra).
+    graph: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    gaps: tuple[CoverageGap, ...] = ()
 
     def is_complete(self, type_key: str, subscription_id: str | None) -> bool:
         scopes = self.complete_types.get(type_key)

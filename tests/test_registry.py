@@ -102,3 +102,40 @@ def test_crashing_rule_is_an_error_finding_and_the_run_goes_on(tmp_path: Path) -
     assert "KeyError" in findings["ZZ-02"].message
     with pytest.raises(KeyError):
         run_rules(snapshot, pack.rules, settings=Settings(), now=now, debug=True)
+
+
+UNDECLARED = """
+from hipaa_scan.engine import Context, Resource, Verdict, rule, unknown
+@rule(id="ZZ-03", title="t", severity="low", resource_types=["Microsoft.KeyVault/vaults"],
+      citations=["164.312(b)"], rationale="r", remediation="m", reads={reads})
+def check(resource: Resource, ctx: Context) -> Verdict:
+    found = ctx.extensions(resource, "Microsoft.Insights/diagnosticSettings")
+    return unknown("p", f"{{len(found.items)}} settings", "e")
+"""
+
+
+@pytest.mark.parametrize(
+    ("reads", "status"), [("[]", Status.ERROR), ('["Microsoft.Insights/diagnosticSettings"]', Status.UNKNOWN)]
+)
+def test_a_rule_reads_only_the_types_it_declares(tmp_path: Path, reads: str, status: Status) -> None:
+    # The live collector fetches exactly what rules declare, so an undeclared read is a rule bug.
+    pack = load_rule_pack(_pack(tmp_path, {"a": UNDECLARED.format(reads=reads)}))
+    vault = to_resource(
+        {
+            "id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv",
+            "type": "Microsoft.KeyVault/vaults",
+        },
+        "t",
+        "r",
+    )
+    (finding,) = run_rules(
+        Snapshot(resources=(vault,), inputs=()), pack.rules, settings=Settings(), now=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert finding.status is status
+    if status is Status.ERROR:
+        assert "does not declare" in finding.message
+
+
+def test_bad_reads_fail_at_start_up(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError, match="reads must list ARM types"):
+        load_rule_pack(_pack(tmp_path, {"a": UNDECLARED.format(reads='["diagnosticSettings"]')}))

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hipaa_scan.entra import TENANT_TYPE, tenant_resource_id
 from hipaa_scan.model import Resource, Snapshot
 
 SUBSCRIPTION_TYPE = "Microsoft.Resources/subscriptions"
@@ -66,6 +67,8 @@ class ResourceIndex:
             key = f"/subscriptions/{sub}"
             if key not in self._by_id:
                 self._by_id[key] = _synthetic_subscription(sub)
+        for tenant in sorted(set(snapshot.tenants) | set(snapshot.graph)):
+            self._by_id.setdefault(tenant_resource_id(tenant), _tenant(tenant, snapshot))
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         # Keyed by (parent or scope id, type) so a lookup never filters a list.
         self._children: dict[tuple[str, str], list[Resource]] = defaultdict(list)
@@ -130,4 +133,23 @@ def _synthetic_subscription(sub: str) -> Resource:
         raw={"id": rid, "type": SUBSCRIPTION_TYPE, "subscriptionId": sub},
         source="(derived from resource ids)",
         properties_collected=False,
+    )
+
+
+def _tenant(tenant: str, snapshot: Snapshot) -> Resource:
+    # Identity checks hang off one resource per tenant. Without Graph data its
+    # properties were not collected, so every identity rule reports unknown.
+    rid = tenant_resource_id(tenant)
+    datasets = snapshot.graph.get(tenant)
+    raw: dict[str, object] = {"id": rid, "type": TENANT_TYPE, "name": tenant, "tenantId": tenant}
+    if datasets is not None:
+        raw["properties"] = dict(datasets)
+    return Resource(
+        id=rid,
+        type=TENANT_TYPE,
+        name=tenant,
+        location=None,
+        raw=raw,
+        source="(Microsoft Graph)" if datasets is not None else "(derived from tenant ids)",
+        properties_collected=datasets is not None,
     )

@@ -120,6 +120,8 @@ def _validate(rules: list[Rule], catalogue: Catalogue) -> None:
                 raise RulePackError(f"{where}: unknown citation {citation!r}")
         if not r.resource_types or any("/" not in t for t in r.resource_types):
             raise RulePackError(f"{where}: resource_types must be ARM types like 'Microsoft.KeyVault/vaults'")
+        if any(not isinstance(t, str) or "/" not in t for t in r.reads):
+            raise RulePackError(f"{where}: reads must list ARM types like 'Microsoft.Insights/diagnosticSettings'")
         for text_field in ("title", "rationale", "remediation"):
             if not getattr(r, text_field).strip():
                 raise RulePackError(f"{where}: {text_field} is empty")

@@ -38,33 +38,59 @@ class Settings:
     allowed_locations: frozenset[str] = frozenset()
 
 
+class UndeclaredReadError(RuntimeError):
+    """A rule read a resource type it did not declare in ``reads``.
+
+    The live collector fetches only the types rules declare, so an undeclared
+    read would silently see nothing in a collected snapshot."""
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
+    """What a check may look at besides its own resource.
+
+    ``readable`` holds the lower-cased types the running rule declared
+    (its ``resource_types`` plus ``reads``); reading any other type raises
+    ``UndeclaredReadError``. ``None`` allows everything.
+    """
+
     index: ResourceIndex
     settings: Settings
     now: datetime
+    readable: frozenset[str] | None = None
+
+    def _allow(self, resource_type: str) -> str:
+        wanted = resource_type.lower()
+        if self.readable is not None and wanted not in self.readable:
+            raise UndeclaredReadError(f"reads {resource_type}, which the rule does not declare in reads=[...]")
+        return wanted
+
+    def _allowed(self, resource: Resource | None) -> Resource | None:
+        if resource is not None:
+            self._allow(resource.type)
+        return resource
 
     def children(self, parent: Resource, child_type: str) -> Related:
-        return self.index.children(parent, child_type)
+        return self.index.children(parent, self._allow(child_type))
 
     def extensions(self, scope: Resource, extension_type: str) -> Related:
-        return self.index.extensions(scope, extension_type)
+        return self.index.extensions(scope, self._allow(extension_type))
 
     def get(self, resource_id: str) -> Resource | None:
-        return self.index.get(resource_id)
+        return self._allowed(self.index.get(resource_id))
 
     def parent(self, resource: Resource) -> Resource | None:
         """The parent of a child resource (database -> server), if in the input."""
-        return self.index.parent(resource)
+        return self._allowed(self.index.parent(resource))
 
     def of_type(self, resource_type: str) -> tuple[Resource, ...]:
         """Every resource of a type, from the index (no scan of the snapshot)."""
-        return self.index.of_type(resource_type)
+        return self.index.of_type(self._allow(resource_type))
 
     def is_complete(self, resource_type: str, subscription_id: str | None) -> bool:
         """Whether the input enumerated ``resource_type`` exhaustively in that
         subscription, so that finding none means none exists."""
-        return self.index.is_complete(resource_type, subscription_id)
+        return self.index.is_complete(self._allow(resource_type), subscription_id)
 
 
 CheckFn = Callable[[Resource, Context], Verdict]
@@ -81,10 +107,18 @@ class Rule:
     remediation: str
     check: CheckFn = field(repr=False, compare=False)
     module: str = ""
+    # Other resource types the check reads (children, extensions, parents,
+    # resources it follows by id). The live collector fetches exactly
+    # resource_types + reads, and the Context refuses anything else.
+    reads: tuple[str, ...] = ()
 
     @property
     def type_keys(self) -> tuple[str, ...]:
         return tuple(t.lower() for t in self.resource_types)
+
+    @property
+    def readable(self) -> frozenset[str]:
+        return frozenset(self.type_keys) | {t.lower() for t in self.reads}
 
 
 def rule(
@@ -96,6 +130,7 @@ def rule(
     citations: Sequence[str],
     rationale: str,
     remediation: str,
+    reads: Sequence[str] = (),
 ) -> Callable[[CheckFn], Rule]:
     """Decorate a check function; the module-level name then holds the Rule.
     Nothing is registered as a side effect: the registry finds Rule objects
@@ -112,6 +147,7 @@ def rule(
             remediation=remediation,
             check=fn,
             module=fn.__module__,
+            reads=tuple(reads),
         )
 
     return wrap

@@ -28,11 +28,11 @@ def run_rules(
     """Evaluate. A rule that raises yields an ``error`` finding and the run
     goes on; with ``debug`` the exception propagates instead."""
     index = ResourceIndex(snapshot)
-    ctx = Context(index=index, settings=settings, now=now)
     total = sum(index.count_of_types(r.type_keys) for r in rules)
     done = 0
     findings: list[Finding] = []
     for rule in rules:
+        ctx = Context(index=index, settings=settings, now=now, readable=rule.readable)
         for resource in index.of_types(rule.type_keys):
             try:
                 verdict = rule.check(resource, ctx)

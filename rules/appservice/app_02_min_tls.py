@@ -30,6 +30,7 @@ def _judge_tls(source: Resource, prefix: str, label: str) -> Verdict:
     title="App Service minimum TLS 1.2+ (site and SCM)",
     severity="high",
     resource_types=["Microsoft.Web/sites"],
+    reads=["Microsoft.Web/sites/config"],
     citations=["164.312(e)(1)", "164.312(e)(2)(ii)"],
     rationale=(
         "TLS 1.0 and 1.1 have known weaknesses; accepting them on the app or its SCM (deployment) endpoint "

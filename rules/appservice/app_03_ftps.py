@@ -6,6 +6,7 @@ from hipaa_scan.engine import Check, Context, Resource, Verdict, one_of, rule, w
     title="App Service FTP disabled (or FTPS only)",
     severity="medium",
     resource_types=["Microsoft.Web/sites"],
+    reads=["Microsoft.Web/sites/config"],
     citations=["164.312(e)(1)", "164.312(e)(2)(ii)"],
     rationale=(
         "Plain FTP sends deployment credentials and files, which may contain ePHI or secrets, unencrypted; "

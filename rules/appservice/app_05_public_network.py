@@ -39,6 +39,7 @@ def _internal_ase(site: Resource, ctx: Context) -> Verdict:
     title="App Service public network access disabled / private endpoint",
     severity="medium",
     resource_types=["Microsoft.Web/sites"],
+    reads=["Microsoft.Web/hostingEnvironments"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "An app that serves or processes ePHI should be reachable only through private endpoints or an internal "

@@ -6,6 +6,7 @@ from hipaa_scan.engine import Check, Context, Resource, Verdict, equals, rule, w
     title="App Service remote debugging disabled",
     severity="low",
     resource_types=["Microsoft.Web/sites"],
+    reads=["Microsoft.Web/sites/config"],
     citations=["164.312(a)(1)"],
     rationale=(
         "Remote debugging opens extra inbound ports and lets a debugger read process memory, including ePHI "

@@ -6,6 +6,7 @@ from hipaa_scan.engine import Context, Resource, Verdict, diagnostic_logs, rule
     title="App Service resource/HTTP logs enabled",
     severity="medium",
     resource_types=["Microsoft.Web/sites"],
+    reads=["Microsoft.Insights/diagnosticSettings"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)"],
     rationale=(
         "HTTP, audit and console logs exported from the app record who requested which ePHI and when, so "

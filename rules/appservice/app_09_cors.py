@@ -17,6 +17,7 @@ NO_WILDCARD = Expectation("does not contain '*'", lambda v: isinstance(v, list) 
     title="App Service CORS does not allow '*'",
     severity="low",
     resource_types=["Microsoft.Web/sites"],
+    reads=["Microsoft.Web/sites/config"],
     citations=["164.312(a)(1)"],
     rationale=(
         "A wildcard CORS origin lets script on any website call the app from a signed-in user's browser, "

@@ -77,6 +77,7 @@ def _ade_on_disks(vm: Resource, ctx: Context) -> Verdict:
     title="VM disk encryption: ADE or EncryptionAtHost or Confidential VM",
     severity="high",
     resource_types=["Microsoft.Compute/virtualMachines"],
+    reads=["Microsoft.Compute/disks", "Microsoft.Compute/virtualMachines/extensions"],
     citations=["164.312(a)(2)(iv)", "164.310(d)(1)"],
     rationale=(
         "Server-side encryption alone leaves temp disks and caches unencrypted on the host; encryption at host, "

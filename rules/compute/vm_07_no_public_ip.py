@@ -11,6 +11,7 @@ EXPECTED = "no NIC of the VM has an ipConfiguration with a public IP address"
     title="VM has no public IP",
     severity="high",
     resource_types=["Microsoft.Compute/virtualMachines"],
+    reads=["Microsoft.Network/networkInterfaces"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "A public IP on a VM makes it directly reachable from the Internet; ePHI workloads should be reached "

@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, com
     title="Defender for SQL (Azure SQL + SQL on machines) on",
     severity="high",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Security/pricings"],
     citations=["164.308(a)(1)(ii)(A)", "164.308(a)(6)(ii)"],
     rationale=(
         "Defender for SQL detects SQL injection, anomalous access and vulnerable configurations on databases "

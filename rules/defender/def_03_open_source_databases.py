@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, def
     title="Defender for open-source relational DBs on",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Security/pricings"],
     citations=["164.308(a)(1)(ii)(A)", "164.308(a)(6)(ii)"],
     rationale=(
         "Defender for open-source relational databases detects brute force, SQL injection and anomalous access "

@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, def
     title="Defender for Cosmos DB on",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Security/pricings"],
     citations=["164.308(a)(1)(ii)(A)", "164.308(a)(6)(ii)"],
     rationale=(
         "Defender for Azure Cosmos DB alerts on SQL injection, access from suspicious locations and unusual "

@@ -26,6 +26,7 @@ EXPECTED = f"extensions {list(EXTENSIONS)} isEnabled == 'True'"
     title="Defender for Storage v2 with malware scanning + sensitive data discovery",
     severity="high",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Security/pricings"],
     citations=["164.308(a)(5)(ii)(B)", "164.308(a)(6)(ii)"],
     rationale=(
         "Defender for Storage v2 scans uploads for malware and discovers where ePHI sits, so threats to "

@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, def
     title="Defender for App Service on",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Security/pricings"],
     citations=["164.308(a)(6)(ii)"],
     rationale=(
         "Defender for App Service detects attacks on web apps that handle ePHI, such as web shells, "

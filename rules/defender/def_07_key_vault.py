@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, def
     title="Defender for Key Vault on",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Security/pricings"],
     citations=["164.308(a)(6)(ii)", "164.308(a)(5)(ii)(C)"],
     rationale=(
         "Defender for Key Vault alerts on unusual access to the vaults holding the keys and secrets that "

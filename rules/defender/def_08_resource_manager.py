@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, def
     title="Defender for Resource Manager on",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Security/pricings"],
     citations=["164.308(a)(6)(ii)", "164.308(a)(1)(ii)(D)"],
     rationale=(
         "Defender for Resource Manager watches control-plane operations for suspicious activity, such as "

@@ -8,6 +8,11 @@ CONTAINER_TYPES = ("Microsoft.ContainerService/managedClusters", "Microsoft.Cont
     title="Defender for Containers on (if AKS/ACR in scope)",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=[
+        "Microsoft.ContainerRegistry/registries",
+        "Microsoft.ContainerService/managedClusters",
+        "Microsoft.Security/pricings",
+    ],
     citations=["164.308(a)(5)(ii)(B)", "164.308(a)(1)(ii)(A)"],
     rationale=(
         "Defender for Containers scans images for vulnerabilities and detects runtime threats in AKS clusters "

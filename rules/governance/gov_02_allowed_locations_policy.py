@@ -28,6 +28,7 @@ def _assigns_allowed_locations(assignment: Resource) -> bool:
     title="'Allowed locations' policy assigned (deny) for PHI subscriptions",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Authorization/policyAssignments"],
     citations=["164.308(a)(1)(ii)(B)"],
     rationale=(
         "An enforced 'Allowed locations' policy stops resources holding ePHI from being created outside the "

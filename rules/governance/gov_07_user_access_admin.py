@@ -11,6 +11,7 @@ EXPECTED = f"no role assignment at the subscription scope for User Access Admini
     title="No standing User Access Administrator assignments",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Authorization/roleAssignments"],
     citations=["164.308(a)(4)(ii)(B)", "164.308(a)(4)(ii)(C)"],
     rationale=(
         "User Access Administrator can grant any role, including access to every ePHI store in the "

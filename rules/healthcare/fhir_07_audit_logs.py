@@ -6,6 +6,7 @@ from hipaa_scan.engine import Context, Resource, Verdict, diagnostic_logs, rule
     title="FHIR audit logs exported",
     severity="high",
     resource_types=["Microsoft.HealthcareApis/services", "Microsoft.HealthcareApis/workspaces/fhirservices"],
+    reads=["Microsoft.Insights/diagnosticSettings"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)"],
     rationale=(
         "FHIR AuditLogs record every read and write of patient resources; exporting them is how access to "

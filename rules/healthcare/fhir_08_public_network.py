@@ -29,6 +29,7 @@ def _workspace(service: Resource, ctx: Context) -> Verdict:
     title="Health Data Services FHIR service: public network access disabled",
     severity="high",
     resource_types=["Microsoft.HealthcareApis/workspaces/fhirservices"],
+    reads=["Microsoft.HealthcareApis/workspaces"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "A FHIR service is an ePHI store by design; with public network access disabled on it and its "

@@ -34,6 +34,7 @@ CATEGORIES = (
     title="Azure ML workspace resource logs enabled",
     severity="low",
     resource_types=["Microsoft.MachineLearningServices/workspaces"],
+    reads=["Microsoft.Insights/diagnosticSettings"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)"],
     rationale=(
         "Workspace resource logs record who read or changed datasets, models and runs built from ePHI, so "

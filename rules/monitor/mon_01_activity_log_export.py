@@ -20,6 +20,7 @@ EXPECTED = f"enabled Activity Log categories {list(REQUIRED)} (or categoryGroup 
     title="Subscription Activity Log exported (diagnostic setting) with required categories",
     severity="high",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Insights/diagnosticSettings"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)"],
     rationale=(
         "The Activity Log records control-plane changes to resources holding ePHI (role grants, firewall and "

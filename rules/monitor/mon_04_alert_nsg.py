@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, act
     title="Activity log alert: NSG create/update/delete",
     severity="medium",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Insights/activityLogAlerts"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"],
     rationale=(
         "A changed or deleted network security group can expose systems holding ePHI to new networks; an alert "

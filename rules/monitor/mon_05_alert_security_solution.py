@@ -13,6 +13,7 @@ from hipaa_scan.engine import (
     title="Activity log alert: security solution create/update/delete",
     severity="low",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Insights/activityLogAlerts"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"],
     rationale=(
         "Removing or reconfiguring a security solution (endpoint protection, WAF, vulnerability scanner) "

@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, act
     title="Activity log alert: public IP create/update/delete",
     severity="low",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Insights/activityLogAlerts"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)"],
     rationale=(
         "A new public IP address is a new path from the Internet into the estate that holds ePHI; an alert on "

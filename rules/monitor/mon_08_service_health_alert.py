@@ -6,6 +6,7 @@ from hipaa_scan.engine import SUBSCRIPTION_TYPE, Context, Resource, Verdict, act
     title="Service Health alert configured",
     severity="low",
     resource_types=[SUBSCRIPTION_TYPE],
+    reads=["Microsoft.Insights/activityLogAlerts"],
     citations=["164.308(a)(7)(ii)(C)", "164.308(a)(6)(ii)"],
     rationale=(
         "Service Health alerts tell the team about Azure outages and planned maintenance affecting systems "

@@ -16,6 +16,7 @@ def _modern_only(value: Any) -> bool:
     title="MySQL flexible: require_secure_transport ON + TLS 1.2+",
     severity="high",
     resource_types=["Microsoft.DBforMySQL/flexibleServers"],
+    reads=["Microsoft.DBforMySQL/flexibleServers/configurations"],
     citations=["164.312(e)(1)", "164.312(e)(2)(ii)"],
     rationale=(
         "Unencrypted connections, or TLS 1.0/1.1, let clients send queries and receive ePHI in clear text "

@@ -6,6 +6,7 @@ from hipaa_scan.engine import Check, Context, Resource, Status, Verdict, child_s
     title="MySQL flexible: Microsoft Entra-only authentication",
     severity="medium",
     resource_types=["Microsoft.DBforMySQL/flexibleServers"],
+    reads=["Microsoft.DBforMySQL/flexibleServers/configurations"],
     citations=["164.312(a)(2)(i)", "164.312(d)"],
     rationale=(
         "Entra-only authentication disables MySQL passwords, so every connection to ePHI is made by a unique, "

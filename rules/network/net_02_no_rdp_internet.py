@@ -6,6 +6,7 @@ from hipaa_scan.engine import Context, Resource, Verdict, nsg_internet_exposure,
     title="NSG: no RDP (3389) from Internet",
     severity="critical",
     resource_types=["Microsoft.Network/networkSecurityGroups"],
+    reads=["Microsoft.Network/networkSecurityGroups/securityRules"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "RDP open to the Internet is a leading ransomware entry point into hosts holding ePHI; "

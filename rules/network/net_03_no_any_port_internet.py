@@ -6,6 +6,7 @@ from hipaa_scan.engine import Context, Resource, Verdict, nsg_internet_exposure,
     title="NSG: no any-port / any-protocol inbound from Internet",
     severity="critical",
     resource_types=["Microsoft.Network/networkSecurityGroups"],
+    reads=["Microsoft.Network/networkSecurityGroups/securityRules"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "An inbound Allow from the Internet on every port removes network access control for every "

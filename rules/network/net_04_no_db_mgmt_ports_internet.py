@@ -9,6 +9,7 @@ PORTS = (1433, 3306, 5432, 1521, 27017, 5985, 5986, 445, 23, 21)
     title="NSG: no database/management ports from Internet (1433,3306,5432,1521,27017,5985,5986,445,23,21)",
     severity="high",
     resource_types=["Microsoft.Network/networkSecurityGroups"],
+    reads=["Microsoft.Network/networkSecurityGroups/securityRules"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "Database, WinRM, SMB, Telnet and FTP ports reachable from the Internet let attackers attempt direct "

@@ -6,6 +6,7 @@ from hipaa_scan.engine import Context, Resource, Verdict, nsg_internet_exposure,
     title="NSG: no UDP from Internet",
     severity="high",
     resource_types=["Microsoft.Network/networkSecurityGroups"],
+    reads=["Microsoft.Network/networkSecurityGroups/securityRules"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "Inbound UDP from the Internet exposes services (DNS, NTP, SNMP, custom protocols) that are common "

@@ -24,6 +24,7 @@ EXPECTED = "every subnet except platform subnets has properties.networkSecurityG
     title="Every subnet has an NSG (except platform subnets)",
     severity="high",
     resource_types=["Microsoft.Network/virtualNetworks"],
+    reads=["Microsoft.Network/virtualNetworks/subnets"],
     citations=["164.312(a)(1)", "164.312(e)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "A subnet without a network security group has no network-layer access control, so any workload "

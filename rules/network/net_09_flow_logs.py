@@ -21,6 +21,7 @@ EXPECTED = "an enabled flow log whose properties.targetResourceId is this VNet"
     title="Flow logs enabled for every VNet (or NSG)",
     severity="medium",
     resource_types=["Microsoft.Network/virtualNetworks"],
+    reads=["Microsoft.Network/networkWatchers/flowLogs"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)"],
     rationale=(
         "Flow logs record which addresses reached workloads in the VNet, the network-level audit trail needed "

@@ -19,6 +19,7 @@ from hipaa_scan.engine import (
     title="PostgreSQL flexible: Entra authentication (Entra-only preferred)",
     severity="medium",
     resource_types=["Microsoft.DBforPostgreSQL/flexibleServers"],
+    reads=["Microsoft.DBforPostgreSQL/flexibleServers/administrators"],
     citations=["164.312(a)(2)(i)", "164.312(d)"],
     rationale=(
         "Microsoft Entra authentication gives each person who reaches ePHI in the database a unique, "

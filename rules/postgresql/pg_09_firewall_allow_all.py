@@ -10,6 +10,7 @@ EXPECTED = "no firewall rule 0.0.0.0-0.0.0.0 (all Azure) or 0.0.0.0-255.255.255.
     title="PostgreSQL flexible: no allow-all / allow-all-Azure firewall rules",
     severity="high",
     resource_types=["Microsoft.DBforPostgreSQL/flexibleServers"],
+    reads=["Microsoft.DBforPostgreSQL/flexibleServers/firewallRules"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "A 0.0.0.0 firewall rule admits connections from every Azure tenant's resources, and 0.0.0.0-255.255.255.255 "

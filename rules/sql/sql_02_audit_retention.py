@@ -27,6 +27,7 @@ EXPECTED = f"properties.retentionDays {RETENTION.description} when auditing to a
     title="SQL audit retention >= 90 days (or unlimited / Log Analytics)",
     severity="medium",
     resource_types=["Microsoft.Sql/servers"],
+    reads=["Microsoft.Sql/servers/auditingSettings"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)"],
     rationale=(
         "Audit records of ePHI access must outlive the incidents they document; "

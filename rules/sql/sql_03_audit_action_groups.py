@@ -22,6 +22,7 @@ ACTIONS = contains_all(*REQUIRED)
     title="SQL audit captures authentication & batch activity",
     severity="medium",
     resource_types=["Microsoft.Sql/servers"],
+    reads=["Microsoft.Sql/servers/auditingSettings"],
     citations=["164.312(b)", "164.308(a)(1)(ii)(D)", "164.308(a)(5)(ii)(C)"],
     rationale=(
         "Successful and failed logins and executed batches are the audit records that show who read or "

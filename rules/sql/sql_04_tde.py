@@ -6,6 +6,7 @@ from hipaa_scan.engine import Check, Context, Resource, Status, Verdict, child_s
     title="TDE enabled on every user database",
     severity="high",
     resource_types=["Microsoft.Sql/servers/databases"],
+    reads=["Microsoft.Sql/servers/databases/transparentDataEncryption"],
     citations=["164.312(a)(2)(iv)", "164.310(d)(1)"],
     rationale="Transparent data encryption keeps ePHI in database files, backups and logs encrypted at rest.",
     remediation="az sql db tde set --server <server> --resource-group <rg> --database <db> --status Enabled",

@@ -6,6 +6,7 @@ from hipaa_scan.engine import Check, Context, Resource, Status, Verdict, child_s
     title="TDE protector is a customer-managed key (BYOK)",
     severity="high",
     resource_types=["Microsoft.Sql/servers"],
+    reads=["Microsoft.Sql/servers/encryptionProtector"],
     citations=["164.312(a)(2)(iv)"],
     rationale=(
         "A customer-managed TDE protector in Key Vault lets the organisation control, rotate and revoke "

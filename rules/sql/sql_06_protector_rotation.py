@@ -20,6 +20,7 @@ EXPECTED = "customer-managed protector with properties.autoRotationEnabled == Tr
     title="TDE protector auto-rotation enabled",
     severity="low",
     resource_types=["Microsoft.Sql/servers"],
+    reads=["Microsoft.Sql/servers/encryptionProtector"],
     citations=["164.312(a)(2)(iv)"],
     rationale=(
         "With auto-rotation the server picks up each new version of the customer-managed TDE key, so the key "

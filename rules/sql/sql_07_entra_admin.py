@@ -6,6 +6,7 @@ from hipaa_scan.engine import Check, Context, Resource, Status, Verdict, child_s
     title="Microsoft Entra admin configured on SQL server",
     severity="medium",
     resource_types=["Microsoft.Sql/servers"],
+    reads=["Microsoft.Sql/servers/administrators"],
     citations=["164.312(a)(2)(i)", "164.312(d)"],
     rationale=(
         "A Microsoft Entra admin lets database access to ePHI use unique, MFA-capable identities "

@@ -18,6 +18,7 @@ from hipaa_scan.engine import (
     title="SQL server Microsoft Entra-only authentication",
     severity="medium",
     resource_types=["Microsoft.Sql/servers"],
+    reads=["Microsoft.Sql/servers/azureADOnlyAuthentications"],
     citations=["164.312(a)(2)(i)", "164.312(d)"],
     rationale=(
         "Entra-only authentication disables SQL logins, so every connection to ePHI databases is made by a "

@@ -10,6 +10,7 @@ EXPECTED = "no firewall rule with startIpAddress 0.0.0.0 and endIpAddress 255.25
     title="No SQL firewall rule open to the whole Internet",
     severity="critical",
     resource_types=["Microsoft.Sql/servers"],
+    reads=["Microsoft.Sql/servers/firewallRules"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale="A 0.0.0.0-255.255.255.255 firewall rule lets any Internet host attempt logins against databases holding ePHI.",
     remediation="az sql server firewall-rule delete --server <server> --resource-group <rg> --name <rule>",

@@ -6,6 +6,7 @@ from hipaa_scan.engine import Check, Context, Resource, Status, Verdict, child_s
     title="'Allow Azure services' (0.0.0.0-0.0.0.0) firewall rule absent",
     severity="high",
     resource_types=["Microsoft.Sql/servers"],
+    reads=["Microsoft.Sql/servers/firewallRules"],
     citations=["164.312(a)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "The 0.0.0.0 'Allow Azure services' rule admits connections from any Azure tenant's resources, "

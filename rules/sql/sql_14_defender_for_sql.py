@@ -24,6 +24,11 @@ NONE_DISABLED = Expectation(
     title="Microsoft Defender for SQL enabled on server",
     severity="high",
     resource_types=["Microsoft.Sql/servers"],
+    reads=[
+        "Microsoft.Resources/subscriptions",
+        "Microsoft.Security/pricings",
+        "Microsoft.Sql/servers/securityAlertPolicies",
+    ],
     citations=["164.308(a)(1)(ii)(A)", "164.308(a)(6)(ii)", "164.308(a)(5)(ii)(C)"],
     rationale=(
         "Defender for SQL alerts on SQL injection, anomalous access and brute-force logins against databases "

@@ -36,6 +36,7 @@ ANY_PERIOD = Expectation(
     title="SQL database long-term (geo) backup retention configured",
     severity="medium",
     resource_types=["Microsoft.Sql/servers/databases"],
+    reads=["Microsoft.Sql/servers/databases/backupLongTermRetentionPolicies"],
     citations=["164.308(a)(7)(ii)(A)"],
     rationale=(
         "Point-in-time restore keeps at most 35 days; long-term retention keeps weekly, monthly or yearly "

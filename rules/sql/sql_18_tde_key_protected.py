@@ -22,6 +22,12 @@ EXPECTED = "protector key is HSM-backed (RSA-HSM/EC-HSM) in a vault with purge p
     title="Database TDE protector key is HSM-backed and its vault has purge protection",
     severity="high",
     resource_types=["Microsoft.Sql/servers/databases"],
+    reads=[
+        "Microsoft.KeyVault/vaults",
+        "Microsoft.KeyVault/vaults/keys",
+        "Microsoft.Sql/servers",
+        "Microsoft.Sql/servers/encryptionProtector",
+    ],
     citations=["164.312(a)(2)(iv)", "164.308(a)(7)(ii)(A)"],
     rationale=(
         "A customer-managed TDE key is only as safe as where it lives: a software key can be exported, and a "

@@ -8,6 +8,7 @@ ACCOUNT_SETTING = "properties.allowBlobPublicAccess"
     title="Blob containers are private",
     severity="critical",
     resource_types=["Microsoft.Storage/storageAccounts/blobServices/containers"],
+    reads=["Microsoft.Storage/storageAccounts"],
     citations=["164.312(a)(1)"],
     rationale="A container with anonymous read access exposes every blob of ePHI in it to anyone who has or guesses the URL.",
     remediation=(

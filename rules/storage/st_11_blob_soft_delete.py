@@ -16,6 +16,7 @@ from hipaa_scan.engine import (
     title="Blob soft delete enabled (>= 7 days)",
     severity="medium",
     resource_types=["Microsoft.Storage/storageAccounts"],
+    reads=["Microsoft.Storage/storageAccounts/blobServices"],
     citations=["164.308(a)(7)(ii)(A)", "164.312(c)(1)"],
     rationale="Blob soft delete keeps deleted or overwritten ePHI recoverable, protecting its integrity and availability.",
     remediation="az storage account blob-service-properties update --account-name <account> --resource-group <rg> --enable-delete-retention true --delete-retention-days 7",

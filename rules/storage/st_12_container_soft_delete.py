@@ -16,6 +16,7 @@ from hipaa_scan.engine import (
     title="Container soft delete enabled",
     severity="medium",
     resource_types=["Microsoft.Storage/storageAccounts"],
+    reads=["Microsoft.Storage/storageAccounts/blobServices"],
     citations=["164.308(a)(7)(ii)(A)", "164.312(c)(1)"],
     rationale="Container soft delete keeps a deleted container of ePHI, and every blob in it, recoverable for the retention period.",
     remediation=(

@@ -19,6 +19,7 @@ EXPECTED = "blob service isVersioningEnabled == True"
     title="Blob versioning enabled",
     severity="medium",
     resource_types=["Microsoft.Storage/storageAccounts"],
+    reads=["Microsoft.Storage/storageAccounts/blobServices"],
     citations=["164.308(a)(7)(ii)(A)", "164.312(c)(1)", "164.312(c)(2)"],
     rationale=(
         "Versioning keeps every prior version of a blob, so overwritten or corrupted ePHI can be restored "
