@@ -3,18 +3,21 @@
 Exit codes:
   0  no failing finding at or above the --fail-on severity
   1  at least one failing finding at or above it
-  2  usage error, unreadable or malformed input, or a report that could not be written
+  2  usage error, unreadable or malformed input, a report that could not be written,
+     or a live collection that could not authenticate
+  3  --fail-on-incomplete: the evidence has coverage gaps (and no failing finding)
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any
 
 import click
 import orjson
@@ -22,22 +25,28 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hipaa_scan import __version__
+from hipaa_scan.collector.clouds import CLOUDS, Cloud, resolve_cloud
+from hipaa_scan.commands import LIVE_SNAPSHOT, CollectOutcome, collect_snapshot
+from hipaa_scan.commands import scan as run_scan
 from hipaa_scan.controls import load_catalogue
-from hipaa_scan.engine import Settings, load_rule_pack, run_rules
+from hipaa_scan.engine import Settings, load_rule_pack
 from hipaa_scan.errors import ConfigError, HipaaScanError
-from hipaa_scan.loaders import load_inputs
 from hipaa_scan.model import Severity
 from hipaa_scan.reporting import OutputFormat
-from hipaa_scan.reporting.html_report import render_html
-from hipaa_scan.reporting.json_report import checklist_item, render_json, report_document, rule_metadata
-from hipaa_scan.reporting.terminal import controls_table, failures_renderable, rules_table, summary_renderable
-from hipaa_scan.reporting.write import write_all_atomically
-from hipaa_scan.scoring import ScanResult, assess
+from hipaa_scan.reporting.json_report import checklist_item, rule_metadata
+from hipaa_scan.reporting.terminal import (
+    controls_table,
+    failures_renderable,
+    gaps_renderable,
+    rules_table,
+    summary_renderable,
+)
+from hipaa_scan.scoring import assess
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-REPORT_STEM = "hipaa-scan-report"
+EXIT_INCOMPLETE = 3
 # Show a progress bar once the scan has this many rule evaluations to do.
 PROGRESS_THRESHOLD = 20_000
 
@@ -72,15 +81,112 @@ def parse_formats(value: str) -> list[OutputFormat]:
     return formats
 
 
-def render(fmt: OutputFormat, document: dict[str, Any]) -> bytes:
-    """Every format renders from the one report document."""
-    match fmt:
-        case OutputFormat.JSON:
-            return render_json(document)
-        case OutputFormat.HTML:
-            return render_html(document).encode("utf-8")
-        case _:
-            assert_never(fmt)
+def _options(options: Sequence[Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    def apply(fn: Any) -> Any:
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return apply
+
+
+# Where and what to collect: shared by `collect` and `scan --live`.
+COLLECTION_OPTIONS = [
+    click.option("--tenant", default=None, help="Entra tenant id (default: the one the subscriptions belong to)."),
+    click.option(
+        "--subscription",
+        "subscriptions",
+        multiple=True,
+        help="Subscription id to collect (repeatable; default: every subscription the identity can read).",
+    ),
+    click.option("--management-group", default=None, help="Collect the subscriptions under this management group."),
+    click.option(
+        "--cloud",
+        type=click.Choice(list(CLOUDS)),
+        default="AzureCloud",
+        show_default=True,
+        envvar="HIPAA_SCAN_CLOUD",
+        help="Azure cloud.",
+    ),
+    click.option("--arm-endpoint", envvar="HIPAA_SCAN_ARM_ENDPOINT", help="Custom Resource Manager URL."),
+    click.option("--authority-host", envvar="HIPAA_SCAN_AUTHORITY_HOST", help="Custom Entra authority URL."),
+    click.option("--graph-endpoint", envvar="HIPAA_SCAN_GRAPH_ENDPOINT", help="Custom Microsoft Graph URL."),
+    click.option("--concurrency", type=click.IntRange(1, 64), default=16, show_default=True, help="Parallel requests."),
+    click.option("--no-graph", is_flag=True, help="Skip Microsoft Graph (identity rules are then unknown)."),
+    click.option("-v", "--verbose", is_flag=True, help="Log each request: method, URL path, status, time."),
+]
+
+BREAK_GLASS = click.option(
+    "--break-glass",
+    "break_glass",
+    multiple=True,
+    help="Emergency-access account (object id or UPN; repeatable).",
+)
+FAIL_ON_INCOMPLETE = click.option(
+    "--fail-on-incomplete",
+    is_flag=True,
+    help=f"Exit {EXIT_INCOMPLETE} when the evidence has coverage gaps.",
+)
+
+
+def _cloud(cloud: str, arm_endpoint: str | None, authority_host: str | None, graph_endpoint: str | None) -> Cloud:
+    return resolve_cloud(cloud, arm_endpoint=arm_endpoint, authority_host=authority_host, graph_endpoint=graph_endpoint)
+
+
+@contextlib.contextmanager
+def _request_log(verbose: bool) -> Iterator[None]:
+    """-v: one stderr line per request (the collector logs no header, so no token)."""
+    collector_log = logging.getLogger("hipaa_scan.collector")
+    azure_log = logging.getLogger("azure")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    saved = (collector_log.level, azure_log.level)
+    collector_log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    collector_log.addHandler(handler)
+    # azure-identity explains at WARNING which credentials it tried; keep that
+    # for -v and silence it otherwise (an authentication failure is still reported).
+    azure_log.setLevel(logging.WARNING if verbose else logging.CRITICAL)
+    try:
+        yield
+    finally:
+        collector_log.removeHandler(handler)
+        collector_log.setLevel(saved[0])
+        azure_log.setLevel(saved[1])
+
+
+def _collect(out: Path, quiet: bool, opts: dict[str, Any], now: datetime, break_glass: Sequence[str]) -> CollectOutcome:
+    with _request_log(opts["verbose"]), _progress(quiet) as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(phase: str, done: int, total: int) -> None:
+            if progress is None:
+                return
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(phase.capitalize(), total=total)
+            progress.update(tasks[phase], completed=done, total=total)
+
+        return collect_snapshot(
+            out,
+            cloud=_cloud(opts["cloud"], opts["arm_endpoint"], opts["authority_host"], opts["graph_endpoint"]),
+            now=now,
+            tenant=opts["tenant"],
+            subscriptions=opts["subscriptions"],
+            management_group=opts["management_group"],
+            break_glass=break_glass,
+            concurrency=opts["concurrency"],
+            graph=not opts["no_graph"],
+            progress=on_progress,
+        )
+
+
+def _collect_summary(outcome: CollectOutcome) -> str:
+    c = outcome.collection
+    manifest = c.document["manifest"]
+    phases = ", ".join(f"{k} {v}" for k, v in sorted(c.stats.by_phase.items()))
+    return (
+        f"collected {len(c.document['resources'])} resources from {len(manifest['subscriptions'])} subscriptions"
+        f" in {c.stats.total} requests ({phases}); {len(c.gaps)} coverage gaps; {c.redactions} secrets redacted"
+    )
 
 
 # A fixed help width keeps --help identical everywhere (the README quotes it).
@@ -91,7 +197,8 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.argument("inputs", nargs=-1, required=False, metavar="[INPUT]...")
+@click.option("--live", is_flag=True, help="Collect from Azure first (see `hipaa-scan collect`), then scan.")
 @click.option("--format", "formats", default="json,html", show_default=True, help="Comma-separated: json, html.")
 @click.option(
     "--out",
@@ -99,7 +206,7 @@ def cli() -> None:
     default="hipaa-scan-out",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Directory for the reports.",
+    help="Directory for the reports (and, with --live, the snapshot).",
 )
 @click.option(
     "--fail-on",
@@ -108,7 +215,9 @@ def cli() -> None:
     show_default=True,
     help="Exit 1 when a finding of this severity or higher fails.",
 )
+@FAIL_ON_INCOMPLETE
 @click.option("--allowed-locations", default="", help="Comma-separated approved Azure regions, e.g. eastus,eastus2.")
+@BREAK_GLASS
 @click.option(
     "--now",
     "now_text",
@@ -117,25 +226,36 @@ def cli() -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the report paths.")
 @click.option("--debug", is_flag=True, help="Let a crashing rule raise instead of recording an error finding.")
+@_options(COLLECTION_OPTIONS)
 def scan(
     inputs: tuple[str, ...],
+    live: bool,
     formats: str,
     out_dir: str,
     fail_on: str,
+    fail_on_incomplete: bool,
     allowed_locations: str,
+    break_glass: tuple[str, ...],
     now_text: str | None,
     quiet: bool,
     debug: bool,
+    **collection: Any,
 ) -> None:
-    """Scan exported Azure resource JSON (files, .gz files or directories)."""
+    """Scan exported Azure resource JSON (files, .gz files or directories), or a live tenant with --live."""
     console = Console(stderr=False, highlight=False)
+    if live == bool(inputs):
+        raise click.UsageError("give INPUT files or directories, or --live (not both)")
     chosen = parse_formats(formats)
     now = parse_now(now_text)
     settings = Settings(
-        allowed_locations=frozenset(loc.strip().lower() for loc in allowed_locations.split(",") if loc.strip())
+        allowed_locations=frozenset(loc.strip().lower() for loc in allowed_locations.split(",") if loc.strip()),
+        break_glass_accounts=frozenset(b.strip().lower() for b in break_glass if b.strip()),
     )
-    pack = load_rule_pack()
-    snapshot = load_inputs(inputs)
+    if live:
+        collected = _collect(Path(out_dir) / LIVE_SNAPSHOT, quiet, collection, now, break_glass)
+        if not quiet:
+            console.print(_collect_summary(collected), soft_wrap=True)
+        inputs = (str(collected.path),)
 
     with _progress(quiet) as progress:
         task = None
@@ -148,32 +268,60 @@ def scan(
                 task = progress.add_task("Evaluating rules", total=total)
             progress.update(task, completed=done)
 
-        findings = run_rules(snapshot, pack.rules, settings=settings, now=now, progress=on_progress, debug=debug)
-
-    result = ScanResult(
-        tool_version=__version__,
-        rule_pack_version=pack.version,
-        rule_pack_sha256=pack.sha256,
-        rules=pack.rules,
-        snapshot=snapshot,
-        findings=findings,
-        assessment=assess(load_catalogue(), pack.rules, findings),
-        scanned_at=now,
-        settings=settings,
-        fail_on=None if fail_on == "never" else Severity(fail_on),
-    )
-    document = report_document(result)
-    outputs = {Path(out_dir) / f"{REPORT_STEM}.{fmt.value}": render(fmt, document) for fmt in chosen}
-    write_all_atomically(outputs)
+        outcome = run_scan(
+            inputs,
+            formats=chosen,
+            out_dir=Path(out_dir),
+            settings=settings,
+            now=now,
+            fail_on=None if fail_on == "never" else Severity(fail_on),
+            progress=on_progress,
+            debug=debug,
+        )
 
     if not quiet:
-        console.print(summary_renderable(document))
-        console.print(failures_renderable(document))
-    for path in outputs:
+        console.print(summary_renderable(outcome.document))
+        console.print(failures_renderable(outcome.document))
+        console.print(gaps_renderable(outcome.document))
+    for path in outcome.reports:
         console.print(f"report: {path}", soft_wrap=True)
-    gate = result.gate_failures()
-    if gate:
+    if outcome.gate_failures:
         click.get_current_context().exit(EXIT_FINDINGS)
+    if fail_on_incomplete and outcome.gaps:
+        click.get_current_context().exit(EXIT_INCOMPLETE)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    default="hipaa-scan-snapshot.json.gz",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Snapshot file (gzip when it ends in .gz).",
+)
+@BREAK_GLASS
+@FAIL_ON_INCOMPLETE
+@click.option("--now", "now_text", default=None, help="Fix collected_at (ISO 8601); SOURCE_DATE_EPOCH also works.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the snapshot path.")
+@_options(COLLECTION_OPTIONS)
+def collect(
+    out: str,
+    break_glass: tuple[str, ...],
+    fail_on_incomplete: bool,
+    now_text: str | None,
+    quiet: bool,
+    **collection: Any,
+) -> None:
+    """Collect a read-only snapshot of a live tenant (Azure and Microsoft Entra ID)."""
+    console = Console(highlight=False)
+    outcome = _collect(Path(out), quiet, collection, parse_now(now_text), break_glass)
+    if not quiet:
+        console.print(_collect_summary(outcome), soft_wrap=True)
+        for gap in outcome.collection.gaps:
+            console.print(f"gap: {gap.scope} {gap.api}: {gap.status} {gap.message}", soft_wrap=True, markup=False)
+    console.print(f"snapshot: {outcome.path}", soft_wrap=True)
+    if fail_on_incomplete and outcome.collection.gaps:
+        click.get_current_context().exit(EXIT_INCOMPLETE)
 
 
 @contextlib.contextmanager

@@ -34,3 +34,7 @@ class ConfigError(HipaaScanError):
 
 class OutputError(HipaaScanError):
     """A report could not be written."""
+
+
+class CollectorError(HipaaScanError):
+    """Live collection cannot start or go on: no credential, authentication refused."""

@@ -36,6 +36,8 @@ class Settings:
     setting that is not given returns unknown, never a guess."""
 
     allowed_locations: frozenset[str] = frozenset()
+    # Emergency-access accounts (object ids or UPNs, lower-cased), from --break-glass.
+    break_glass_accounts: frozenset[str] = frozenset()
 
 
 class UndeclaredReadError(RuntimeError):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from hipaa_scan.errors import InputError
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.loaders.formats import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, extract
 from hipaa_scan.loaders.reader import read_document
-from hipaa_scan.model import ANY_SUBSCRIPTION, InputFile, Resource, Snapshot
+from hipaa_scan.model import ANY_SUBSCRIPTION, CoverageGap, InputFile, Resource, Snapshot
 
 __all__ = ["SNAPSHOT_KIND", "SNAPSHOT_SCHEMA_VERSION", "expand_paths", "load_inputs"]
 
@@ -46,6 +47,8 @@ def load_inputs(paths: Sequence[str]) -> Snapshot:
     collected: list[str] = []
     tenants: set[str] = set()
     complete: dict[str, set[str]] = {}
+    graph: dict[str, dict[str, Any]] = {}
+    gaps: list[CoverageGap] = []
     for path, source in expand_paths(paths):
         raw = read_document(path, source)
         stem = path.name.split(".", 1)[0] or "template"
@@ -59,7 +62,14 @@ def load_inputs(paths: Sequence[str]) -> Snapshot:
         scopes = set(extracted.subscriptions) or {s for r in extracted.resources if (s := r.subscription_id)}
         for type_key in extracted.complete_types:
             complete.setdefault(type_key, set()).update(scopes or {ANY_SUBSCRIPTION})
+        for sub, type_keys in extracted.complete_by_subscription.items():
+            for type_key in type_keys:
+                complete.setdefault(type_key, set()).add(sub)
+        for tenant, datasets in extracted.graph.items():
+            graph.setdefault(tenant, {}).update(datasets)
+        gaps.extend(extracted.gaps)
     tenants.update(_tenants_of(by_key.values()))
+    tenants.update(graph)
     return Snapshot(
         resources=tuple(by_key.values()),
         inputs=tuple(files),
@@ -67,6 +77,8 @@ def load_inputs(paths: Sequence[str]) -> Snapshot:
         collected_at=min(collected) if collected else None,
         tenants=tuple(sorted(tenants)),
         complete_types={t: frozenset(s) for t, s in sorted(complete.items())},
+        graph=dict(sorted(graph.items())),
+        gaps=tuple(sorted(set(gaps), key=lambda g: (g.scope, g.api, g.status, g.message))),
     )
 
 

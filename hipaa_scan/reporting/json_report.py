@@ -48,8 +48,12 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             },
             "settings": {
                 "allowed_locations": sorted(result.settings.allowed_locations),
+                "break_glass_accounts": sorted(result.settings.break_glass_accounts),
                 "fail_on": result.fail_on.value if result.fail_on else None,
             },
+            "coverage_gaps": [
+                {"scope": g.scope, "api": g.api, "status": g.status, "message": g.message} for g in snapshot.gaps
+            ],
             "summary": {
                 "findings": dict(result.assessment.overall.counts),
                 "gate_failures": len(result.gate_failures()),

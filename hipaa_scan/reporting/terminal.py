@@ -95,3 +95,18 @@ def controls_table(items: list[dict[str, Any]]) -> Table:
             item["citation"], name, item["designation"][:1], item["evidence"], ", ".join(item["rules"]) or "-"
         )
     return table
+
+
+def gaps_renderable(document: dict[str, Any], limit: int = 20) -> RenderableType:
+    """What the collector could not read: the reason some findings are unknown."""
+    gaps = document["manifest"]["coverage_gaps"]
+    if not gaps:
+        return Text("Coverage: no gaps recorded", style="green")
+    table = Table(title=f"Coverage gaps ({len(gaps)}): findings depending on these are unknown", title_justify="left")
+    for column in ("Scope", "API", "Status", "Message"):
+        table.add_column(column)
+    for gap in gaps[:limit]:
+        table.add_row(gap["scope"], gap["api"], str(gap["status"]), gap["message"])
+    if len(gaps) > limit:
+        table.caption = f"{len(gaps) - limit} more in the JSON report"
+    return table

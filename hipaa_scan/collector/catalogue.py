@@ -1,0 +1,71 @@
+"""Where each resource type the rules read comes from, as data.
+
+Azure Resource Graph indexes tracked resources and a few proxy types in its
+tables; it does not hold most child settings (SQL auditing, TDE, blob service
+properties...) nor extension resources such as diagnostic settings. Those are
+listed with plain ARM GETs at the api-version given here. Anything a rule reads
+that is in neither table is reported as a coverage gap, never guessed.
+"""
+
+from __future__ import annotations
+
+# Child and extension types read with ARM GET {parent or scope}/{segment}
+# (lower-cased type -> api-version). Verified against the REST API specs.
+ARM_DETAIL_TYPES: dict[str, str] = {
+    "microsoft.sql/servers/auditingsettings": "2021-11-01",
+    "microsoft.sql/servers/encryptionprotector": "2021-11-01",
+    "microsoft.sql/servers/administrators": "2021-11-01",
+    "microsoft.sql/servers/firewallrules": "2021-11-01",
+    "microsoft.sql/servers/azureadonlyauthentications": "2021-11-01",
+    "microsoft.sql/servers/securityalertpolicies": "2021-11-01",
+    "microsoft.sql/servers/databases/transparentdataencryption": "2021-11-01",
+    "microsoft.sql/servers/databases/backuplongtermretentionpolicies": "2021-11-01",
+    "microsoft.storage/storageaccounts/blobservices": "2023-05-01",
+    "microsoft.keyvault/vaults/keys": "2023-07-01",
+    "microsoft.keyvault/vaults/secrets": "2023-07-01",
+    "microsoft.web/sites/config": "2023-12-01",
+    "microsoft.dbformysql/flexibleservers/configurations": "2023-12-30",
+    "microsoft.dbforpostgresql/flexibleservers/configurations": "2022-12-01",
+    "microsoft.dbforpostgresql/flexibleservers/administrators": "2022-12-01",
+    "microsoft.dbforpostgresql/flexibleservers/firewallrules": "2022-12-01",
+    "microsoft.insights/diagnosticsettings": "2021-05-01-preview",
+    "microsoft.security/pricings": "2024-01-01",
+    "microsoft.authorization/policyassignments": "2023-04-01",
+    "microsoft.authorization/roleassignmentscheduleinstances": "2020-10-01",
+    "microsoft.authorization/roleeligibilityscheduleinstances": "2020-10-01",
+}
+
+# Extension types: listed on a scope as {scope}/providers/{type}.
+EXTENSION_TYPES: frozenset[str] = frozenset(
+    {
+        "microsoft.insights/diagnosticsettings",
+        "microsoft.security/pricings",
+        "microsoft.authorization/policyassignments",
+        "microsoft.authorization/roleassignments",
+        "microsoft.authorization/roleassignmentscheduleinstances",
+        "microsoft.authorization/roleeligibilityscheduleinstances",
+    }
+)
+
+# Child collections the parent already carries inline in its ARM body (and so
+# in Resource Graph): listing them again would only repeat what is there.
+INLINE_CHILD_TYPES: frozenset[str] = frozenset(
+    {
+        "microsoft.network/networksecuritygroups/securityrules",
+        "microsoft.network/virtualnetworks/subnets",
+    }
+)
+
+# Resource Graph tables by type; every other inventory type is in `resources`.
+GRAPH_TABLES: dict[str, str] = {
+    "microsoft.authorization/roleassignments": "authorizationresources",
+    "microsoft.authorization/roledefinitions": "authorizationresources",
+    "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems": "recoveryservicesresources",
+}
+DEFAULT_TABLE = "resources"
+
+
+def graph_table(type_key: str) -> str:
+    if type_key.startswith("microsoft.security/"):
+        return "securityresources"
+    return GRAPH_TABLES.get(type_key, DEFAULT_TABLE)

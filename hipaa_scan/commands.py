@@ -1,0 +1,128 @@
+"""What each CLI command does, as functions tests can call directly.
+
+The CLI parses options into these requests, calls one function, and prints
+what comes back; nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, assert_never
+
+from hipaa_scan import __version__
+from hipaa_scan.collector.clouds import Cloud
+from hipaa_scan.collector.plan import RuleNeeds, build_plan
+from hipaa_scan.collector.snapshot import snapshot_bytes
+from hipaa_scan.controls import load_catalogue
+from hipaa_scan.engine import Settings, load_rule_pack, run_rules
+from hipaa_scan.engine.runner import Progress
+from hipaa_scan.loaders import load_inputs
+from hipaa_scan.model import Severity
+from hipaa_scan.reporting import OutputFormat
+from hipaa_scan.reporting.html_report import render_html
+from hipaa_scan.reporting.json_report import render_json, report_document
+from hipaa_scan.reporting.write import write_all_atomically
+from hipaa_scan.scoring import ScanResult, assess
+
+if TYPE_CHECKING:
+    from hipaa_scan.collector.collect import Collection
+
+REPORT_STEM = "hipaa-scan-report"
+LIVE_SNAPSHOT = "hipaa-scan-snapshot.json.gz"
+
+CollectProgress = Callable[[str, int, int], None]
+
+
+def render(fmt: OutputFormat, document: dict[str, Any]) -> bytes:
+    """Every format renders from the one report document."""
+    match fmt:
+        case OutputFormat.JSON:
+            return render_json(document)
+        case OutputFormat.HTML:
+            return render_html(document).encode("utf-8")
+        case _:
+            assert_never(fmt)
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    document: dict[str, Any]
+    reports: tuple[Path, ...]
+    gate_failures: int
+    gaps: int
+
+
+def scan(
+    inputs: Sequence[str],
+    *,
+    formats: Sequence[OutputFormat],
+    out_dir: Path,
+    settings: Settings,
+    now: datetime,
+    fail_on: Severity | None,
+    progress: Progress | None = None,
+    debug: bool = False,
+) -> ScanOutcome:
+    pack = load_rule_pack()
+    snapshot = load_inputs(inputs)
+    findings = run_rules(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug)
+    result = ScanResult(
+        tool_version=__version__,
+        rule_pack_version=pack.version,
+        rule_pack_sha256=pack.sha256,
+        rules=pack.rules,
+        snapshot=snapshot,
+        findings=findings,
+        assessment=assess(load_catalogue(), pack.rules, findings),
+        scanned_at=now,
+        settings=settings,
+        fail_on=fail_on,
+    )
+    document = report_document(result)
+    outputs = {out_dir / f"{REPORT_STEM}.{fmt.value}": render(fmt, document) for fmt in formats}
+    write_all_atomically(outputs)
+    return ScanOutcome(document, tuple(outputs), len(result.gate_failures()), len(snapshot.gaps))
+
+
+@dataclass(frozen=True)
+class CollectOutcome:
+    path: Path
+    collection: Collection
+
+
+def collect_snapshot(
+    out: Path,
+    *,
+    cloud: Cloud,
+    now: datetime,
+    tenant: str | None = None,
+    subscriptions: Sequence[str] = (),
+    management_group: str | None = None,
+    break_glass: Sequence[str] = (),
+    concurrency: int = 16,
+    graph: bool = True,
+    progress: CollectProgress | None = None,
+) -> CollectOutcome:
+    """Collect what the loaded rules read and write it as a snapshot
+    (gzip when the name ends in .gz), atomically."""
+    # Imported here so that an offline scan never imports the Azure SDK.
+    from hipaa_scan.collector.collect import CollectOptions, collect
+    from hipaa_scan.collector.credentials import make_credential
+
+    pack = load_rule_pack()
+    plan = build_plan([RuleNeeds(r.resource_types, r.reads) for r in pack.rules], graph=graph)
+    options = CollectOptions(
+        cloud=cloud,
+        collected_at=now,
+        tenant=tenant,
+        subscriptions=tuple(s.lower() for s in subscriptions),
+        management_group=management_group,
+        break_glass=tuple(break_glass),
+        concurrency=concurrency,
+    )
+    collection = collect(options, plan, make_credential(cloud), progress)
+    write_all_atomically({out: snapshot_bytes(collection.document, compress=out.name.endswith(".gz"))})
+    return CollectOutcome(out, collection)
