@@ -1,6 +1,9 @@
 """Recognise the shape of a parsed JSON document and extract its resources.
 
 Shapes, tried in this order:
+  * Az PowerShell        Get-AzResource -ExpandProperties | ConvertTo-Json: PSResource objects
+                         {"ResourceId": ..., "ResourceType": ..., "Properties": {...}} as an array, one
+                         object, or Windows PowerShell 5.1's {"value": [...], "Count": n} (see powershell.py)
   * hipaa-scan snapshot  {"kind": "hipaa-scan-snapshot", "schema_version": 1, "manifest": {...}, "resources": [...]}
   * x-ms-examples file   {"parameters": {...}, "responses": {"200": {"body": ...}}}
   * ARM template         {"$schema": ".../deploymentTemplate.json#", "resources": [...]}
@@ -17,8 +20,9 @@ from typing import Any
 
 from hipaa_scan.errors import InputError
 from hipaa_scan.loaders.arm import json_kind, to_resource
+from hipaa_scan.loaders.powershell import POWERSHELL_FORMAT, is_powershell_export, powershell_resources
 from hipaa_scan.loaders.template import flatten_template, is_template
-from hipaa_scan.model import Resource
+from hipaa_scan.model import CoverageGap, Resource
 
 SNAPSHOT_KIND = "hipaa-scan-snapshot"
 SNAPSHOT_SCHEMA_VERSION = 1
@@ -32,9 +36,15 @@ class Extracted:
     tenants: list[str] = field(default_factory=list)
     complete_types: list[str] = field(default_factory=list)
     subscriptions: list[str] = field(default_factory=list)
+    # Per-subscription completeness, as a live collection records it.
+    complete_by_subscription: dict[str, list[str]] = field(default_factory=dict)
+    graph: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gaps: list[CoverageGap] = field(default_factory=list)
 
 
 def extract(document: Any, source: str, stem: str) -> Extracted:
+    if is_powershell_export(document):
+        return Extracted(POWERSHELL_FORMAT, powershell_resources(document, source))
     if isinstance(document, list):
         return Extracted(_list_format(document), _rows(document, source, ""))
     if not isinstance(document, Mapping):
@@ -59,7 +69,7 @@ def extract(document: Any, source: str, stem: str) -> Extracted:
     keys = ", ".join(sorted(str(k) for k in document)[:8]) or "none"
     raise InputError(
         source,
-        "unrecognised JSON shape (expected a hipaa-scan snapshot, Resource Graph or az CLI output, "
+        "unrecognised JSON shape (expected a hipaa-scan snapshot, Resource Graph, az CLI or Az PowerShell output, "
         f"an ARM REST response or an ARM template; top-level keys: {keys})",
     )
 
@@ -126,6 +136,9 @@ def _native(document: Mapping[str, Any], source: str) -> Extracted:
     return Extracted(
         "hipaa-scan-snapshot",
         _rows(resources, source, "resources"),
+        complete_by_subscription=_complete_by_subscription(manifest.get("complete_types_by_subscription", {}), source),
+        graph=_graph(document.get("graph", {}), source),
+        gaps=_gaps(manifest.get("gaps", []), source),
         collected_at=collected_at,
         tenants=_strings(manifest.get("tenants", []), source, "manifest.tenants"),
         subscriptions=[
@@ -135,6 +148,43 @@ def _native(document: Mapping[str, Any], source: str) -> Extracted:
             t.lower() for t in _strings(manifest.get("complete_types", []), source, "manifest.complete_types")
         ],
     )
+
+
+def _complete_by_subscription(value: Any, source: str) -> dict[str, list[str]]:
+    where = "manifest.complete_types_by_subscription"
+    if not isinstance(value, Mapping):
+        raise InputError(source, f"{where} is {json_kind(value)}, expected an object of subscription -> types")
+    return {
+        str(sub).lower(): [t.lower() for t in _strings(types, source, f"{where}.{sub}")] for sub, types in value.items()
+    }
+
+
+def _graph(value: Any, source: str) -> dict[str, dict[str, Any]]:
+    """``graph``: tenant id -> Microsoft Graph datasets (see hipaa_scan.entra)."""
+    if not isinstance(value, Mapping):
+        raise InputError(source, f"snapshot 'graph' is {json_kind(value)}, expected an object of tenant id -> datasets")
+    out: dict[str, dict[str, Any]] = {}
+    for tenant, datasets in value.items():
+        if not isinstance(datasets, Mapping):
+            raise InputError(source, f"graph.{tenant} is {json_kind(datasets)}, expected an object of datasets")
+        out[str(tenant).lower()] = dict(datasets)
+    return out
+
+
+def _gaps(value: Any, source: str) -> list[CoverageGap]:
+    if not isinstance(value, list):
+        raise InputError(source, f"manifest.gaps is {json_kind(value)}, expected an array")
+    out = []
+    for i, gap in enumerate(value):
+        if not isinstance(gap, Mapping):
+            raise InputError(source, f"manifest.gaps[{i}] is {json_kind(gap)}, expected an object")
+        scope, api, status, message = (gap.get(k) for k in ("scope", "api", "status", "message"))
+        if not (
+            isinstance(scope, str) and isinstance(api, str) and isinstance(status, int) and isinstance(message, str)
+        ):
+            raise InputError(source, f"manifest.gaps[{i}]: needs string scope, api, message and integer status")
+        out.append(CoverageGap(scope, api, status, message))
+    return out
 
 
 def _strings(value: Any, source: str, where: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import zlib
@@ -40,6 +41,7 @@ def read_document(path: Path, source: str) -> RawDocument:
         data = _gunzip(data, source)
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(source, f"larger than {MAX_INPUT_BYTES} bytes once decompressed")
+    data = _strip_bom(data, source)
     if not data.strip():
         raise InputError(source, "file is empty")
     try:
@@ -47,6 +49,20 @@ def read_document(path: Path, source: str) -> RawDocument:
     except orjson.JSONDecodeError as exc:
         raise InputError(source, f"not valid JSON: {exc}") from None
     return RawDocument(source=source, sha256=digest, size=size, document=document)
+
+
+def _strip_bom(data: bytes, source: str) -> bytes:
+    """Windows PowerShell 5.1 writes exports as UTF-16 (`>`) or UTF-8 with a
+    byte-order mark (`Out-File -Encoding utf8`); JSON parsers want plain UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :]
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(source, f"not valid {encoding.upper()} text ({exc.reason})") from None
+    return data
 
 
 def _gunzip(data: bytes, source: str) -> bytes:
