@@ -7,8 +7,11 @@ SAMPLE := tests/fixtures/sample-tenant
 DEMO_OUT := out/demo
 # The sample tenant's clock is fixed so the demo report is reproducible.
 DEMO_NOW := 2026-11-21T09:00:00Z
+DEMO_LIVE_OUT := out/demo-live
+# The sample tenant's emergency-access accounts (see tests/fixtures/sample-tenant/contoso-health-entra.json).
+BREAK_GLASS := BREAK_GLASS_PLACEHOLDER
 
-.PHONY: demo test lint unit wheel-check golden bench clean
+.PHONY: demo demo-live test lint unit wheel-check golden bench bench-collect clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("hipaa-scan needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
@@ -19,11 +22,17 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	@$(BIN)/hipaa-scan scan $(SAMPLE) --out $(DEMO_OUT) --allowed-locations eastus,eastus2,centralus,westus2 \
-		--now $(DEMO_NOW) --fail-on never
+		$(BREAK_GLASS) --now $(DEMO_NOW) --fail-on never
 	@echo
 	@echo "Demo reports written:"
 	@echo "  HTML: $(abspath $(DEMO_OUT))/hipaa-scan-report.html"
 	@echo "  JSON: $(abspath $(DEMO_OUT))/hipaa-scan-report.json"
+
+# Start the local Azure emulator (HTTPS on 127.0.0.1, serving the sample tenant),
+# collect from it with the real Azure SDKs, and scan what was collected.
+demo-live: $(STAMP)
+	@$(BIN)/python scripts/demo_live.py --out $(DEMO_LIVE_OUT) --now $(DEMO_NOW) -- \
+		--allowed-locations eastus,eastus2,centralus,westus2 $(BREAK_GLASS) --fail-on never
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -47,6 +56,10 @@ golden: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py
+
+# Live collection against the emulator: 20 subscriptions x 500 resources, 50 ms per request.
+bench-collect: $(STAMP)
+	$(BIN)/python benchmarks/bench_collect.py
 
 clean:
 	rm -rf $(VENV) out dist build .mypy_cache .ruff_cache .pytest_cache

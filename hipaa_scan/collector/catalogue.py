@@ -35,17 +35,18 @@ ARM_DETAIL_TYPES: dict[str, str] = {
     "microsoft.authorization/roleeligibilityscheduleinstances": "2020-10-01",
 }
 
-# Extension types: listed on a scope as {scope}/providers/{type}.
-EXTENSION_TYPES: frozenset[str] = frozenset(
-    {
-        "microsoft.insights/diagnosticsettings",
-        "microsoft.security/pricings",
-        "microsoft.authorization/policyassignments",
-        "microsoft.authorization/roleassignments",
-        "microsoft.authorization/roleassignmentscheduleinstances",
-        "microsoft.authorization/roleeligibilityscheduleinstances",
-    }
-)
+SUBSCRIPTION = "microsoft.resources/subscriptions"
+# Extension types, listed on a scope as {scope}/providers/{type}, and the
+# scopes to list them on: a fixed scope type, or None for "the resources of
+# the rules that read it" (diagnostic settings live on each resource).
+EXTENSION_TYPES: dict[str, frozenset[str] | None] = {
+    "microsoft.insights/diagnosticsettings": None,
+    "microsoft.security/pricings": frozenset({SUBSCRIPTION}),
+    "microsoft.authorization/policyassignments": frozenset({SUBSCRIPTION}),
+    "microsoft.authorization/roleassignments": frozenset({SUBSCRIPTION}),
+    "microsoft.authorization/roleassignmentscheduleinstances": frozenset({SUBSCRIPTION}),
+    "microsoft.authorization/roleeligibilityscheduleinstances": frozenset({SUBSCRIPTION}),
+}
 
 # Child collections the parent already carries inline in its ARM body (and so
 # in Resource Graph): listing them again would only repeat what is there.

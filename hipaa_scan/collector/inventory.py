@@ -10,9 +10,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.mgmt.resourcegraph import ResourceGraphClient
 from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+from hipaa_scan.errors import CollectorError
 
 PAGE_SIZE = 1000
 # Resource Graph takes many subscriptions per query; batches keep requests small.
@@ -54,6 +56,9 @@ def query_all(
         )
         try:
             page = client.resources(request, hs_phase="inventory", hs_api="Microsoft.ResourceGraph/resources")
+        except ClientAuthenticationError as exc:
+            # No token at all: nothing can be collected, so stop with one clear line.
+            raise CollectorError(f"authentication failed: {one_line(exc.message or str(exc))}") from None
         except HttpResponseError as exc:
             return QueryFailure(exc.status_code or 0, _message(exc))
         if on_page is not None:
@@ -80,6 +85,12 @@ def subscriptions_of(rows: list[dict[str, Any]]) -> list[Subscription]:
             name = row.get("name")
             out.append(Subscription(sub.lower(), tenant.lower() if isinstance(tenant, str) else "", str(name or sub)))
     return sorted(set(out), key=lambda s: s.id)
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """azure-identity explains a failure over many lines; a CLI error is one."""
+    joined = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
 
 def _message(exc: HttpResponseError) -> str:

@@ -27,9 +27,10 @@ class Failure:
 
 
 def get_json(client: PipelineClient[Any, Any], url: str, *, phase: str, api: str) -> Any:
-    """One GET; the decoded JSON body, or a Failure."""
+    """One GET of a path under the client's endpoint (or an absolute next
+    link); the decoded JSON body, or a Failure."""
     try:
-        response = client.send_request(HttpRequest("GET", url), hs_phase=phase, hs_api=api)
+        response = client.send_request(HttpRequest("GET", client.format_url(url)), hs_phase=phase, hs_api=api)
     except AzureError as exc:  # connection errors and timeouts, after retries
         return Failure(0, f"{type(exc).__name__}: {exc.message}")
     if response.status_code >= 400:

@@ -12,10 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from hipaa_scan.collector.catalogue import ARM_DETAIL_TYPES, EXTENSION_TYPES, INLINE_CHILD_TYPES, graph_table
+from hipaa_scan.collector.catalogue import (
+    ARM_DETAIL_TYPES,
+    EXTENSION_TYPES,
+    INLINE_CHILD_TYPES,
+    SUBSCRIPTION,
+    graph_table,
+)
 from hipaa_scan.entra import DATASETS, TENANT_TYPE
 
-SUBSCRIPTION_TYPE = "microsoft.resources/subscriptions"
+SUBSCRIPTION_TYPE = SUBSCRIPTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,10 @@ def build_plan(needs: Sequence[RuleNeeds], *, graph: bool = True) -> CollectionP
             continue  # subscriptions come with the scope, the tenant from Graph, inline children with their parent
         if type_key in ARM_DETAIL_TYPES:
             extension = type_key in EXTENSION_TYPES
-            scope_types = scopes.get(type_key, set()) if extension else {type_key.rsplit("/", 1)[0]}
+            if extension:
+                scope_types = set(EXTENSION_TYPES[type_key] or scopes.get(type_key, set()))
+            else:
+                scope_types = {type_key.rsplit("/", 1)[0]}
             if not scope_types:
                 unsupported.append(type_key)
                 continue
