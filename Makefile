@@ -9,7 +9,7 @@ DEMO_OUT := out/demo
 DEMO_NOW := 2026-11-21T09:00:00Z
 DEMO_LIVE_OUT := out/demo-live
 # The sample tenant's emergency-access accounts (see tests/fixtures/sample-tenant/contoso-health-entra.json).
-BREAK_GLASS := BREAK_GLASS_PLACEHOLDER
+BREAK_GLASS := --break-glass e3a1c5d7-0b2f-4e6a-9c8d-1f3b5d7e9a01 --break-glass e3a1c5d7-0b2f-4e6a-9c8d-1f3b5d7e9a02
 
 .PHONY: demo demo-live test lint unit wheel-check golden bench bench-collect clean
 

@@ -19,6 +19,11 @@ ARGS = [
     "json",
     "--allowed-locations",
     "eastus,eastus2,centralus,westus2",
+    # The sample tenant's emergency-access accounts, as `make demo` passes them.
+    "--break-glass",
+    "e3a1c5d7-0b2f-4e6a-9c8d-1f3b5d7e9a01",
+    "--break-glass",
+    "e3a1c5d7-0b2f-4e6a-9c8d-1f3b5d7e9a02",
     "--now",
     "2026-11-21T09:00:00Z",
     "--quiet",

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from emulator import AzureEmulator, load_tenant
@@ -20,6 +21,7 @@ from hipaa_scan.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "fixtures" / "sample-tenant"
+SNAPSHOT_SCHEMA = ROOT / "hipaa_scan" / "schemas" / "snapshot.schema.json"
 NOW = "2026-11-21T09:00:00Z"
 PROD = "3c0b5a3e-8d4f-4b7a-9e21-6f1d2c8a9b10"
 SCAN_SETTINGS = ["--allowed-locations", "eastus,eastus2,centralus,westus2", "--now", NOW, "--fail-on", "never"]
@@ -64,6 +66,7 @@ def test_collect_cli_gives_the_offline_verdicts_and_only_reads(
     assert "Traceback" not in run.stderr
     assert emu.violations == [], "the collector sent a request that is neither a GET nor a query"
     document = _snapshot(snapshot)
+    jsonschema.validate(document, json.loads(SNAPSHOT_SCHEMA.read_text()))
     assert document["manifest"]["gaps"] == []
     assert sorted(document["manifest"]["subscriptions"]) == sorted(s.id for s in emu.tenant.subscriptions)
 

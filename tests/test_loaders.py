@@ -223,6 +223,6 @@ def test_sample_tenant_snapshots_match_the_snapshot_schema() -> None:
 
     schema = json.loads((Path(hipaa_scan.__file__).parent / "schemas" / "snapshot.schema.json").read_text())
     files = sorted(SAMPLE.glob("*.json"))
-    assert len(files) == 2
+    assert len(files) == 3
     for path in files:
         jsonschema.validate(json.loads(path.read_text()), schema)

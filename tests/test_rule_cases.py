@@ -54,7 +54,11 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
         inputs=(),
         complete_types={t.lower(): frozenset({ANY_SUBSCRIPTION}) for t in case.get("complete", [])},
     )
-    settings = Settings(allowed_locations=frozenset(case.get("settings", {}).get("allowed_locations", [])))
+    given = case.get("settings", {})
+    settings = Settings(
+        allowed_locations=frozenset(given.get("allowed_locations", [])),
+        break_glass_accounts=frozenset(a.lower() for a in given.get("break_glass_accounts", [])),
+    )
     findings = run_rules(snapshot, [rule], settings=settings, now=NOW, debug=True)
     target = case.get("target", resources[0].id).lower()
     mine = [f for f in findings if f.resource_id.lower() == target]

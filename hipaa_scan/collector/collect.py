@@ -140,6 +140,8 @@ def collect(
     finally:
         pool.close()
     cleaned, redactions = _clean(resources, plan)
+    graph_clean, graph_redactions = redact({t: graph_phase.sorted_datasets(d) for t, d in graph.items()})
+    redactions += graph_redactions
     gaps = sorted(coverage.gaps(), key=lambda g: (g.scope, g.api))
     gaps.extend(
         CoverageGap(f"/subscriptions/{sub}", t, 0, "no API is known to list this type; rules reading it are unknown")
@@ -171,7 +173,7 @@ def collect(
             "redactions": redactions,
         },
         "resources": cleaned,
-        "graph": {t: graph_phase.sorted_datasets(d) for t, d in graph.items()},
+        "graph": graph_clean,
     }
     return Collection(document=document, stats=stats, gaps=gaps, redactions=redactions)
 

@@ -137,7 +137,21 @@ class RateLimitPolicy(HTTPPolicy[Any, Any]):
             pause = (RATE_LIMIT_LOW_WATER - min(remaining)) / RATE_LIMIT_LOW_WATER
             log.debug("rate limit: %d reads left, pausing %.2f s", min(remaining), pause)
             time.sleep(pause)
+        # Resource Graph has its own per-user quota, reset after hh:mm:ss.
+        headers = response.http_response.headers
+        if headers.get("x-ms-user-quota-remaining") == "0":
+            pause = _seconds(headers.get("x-ms-user-quota-resets-after", ""))
+            log.debug("Resource Graph quota spent, pausing %.2f s", pause)
+            time.sleep(min(pause, 60.0))
         return response
+
+
+def _seconds(hms: str) -> float:
+    try:
+        hours, minutes, seconds = hms.split(":")
+        return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except ValueError:
+        return 1.0
 
 
 def transport(pool_size: int) -> RequestsTransport:
