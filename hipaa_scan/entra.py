@@ -20,6 +20,13 @@ def tenant_resource_id(tenant_id: str) -> str:
     return f"/tenants/{tenant_id.lower()}"
 
 
+def graph_type(dataset: str) -> str:
+    """The type a rule lists in ``reads`` to read a dataset of the tenant:
+    ``Microsoft.Graph/conditionalAccessPolicies``. The collector reads only
+    datasets some rule declares, and a rule sees only the datasets it declares."""
+    return f"Microsoft.Graph/{dataset}"
+
+
 @dataclass(frozen=True, slots=True)
 class GraphDataset:
     """One Microsoft Graph read: its key in the snapshot, the v1.0 path, the

@@ -163,6 +163,8 @@ def test_a_forbidden_api_is_a_gap_its_rules_are_unknown_and_the_gate_can_fail(
     if identity:  # the identity rules ship with this change
         assert identity[0]["status"] == "unknown" and "Policy.Read.All" in identity[0]["message"]
     assert "Coverage gaps" in capsys.readouterr().out
+    html = (tmp_path / "hipaa-scan-report.html").read_text()
+    assert 'id="coverage"' in html and "graph:conditionalAccessPolicies" in html
 
 
 def test_throttling_and_server_errors_are_retried_not_gaps(
@@ -201,3 +203,45 @@ def test_verbose_logs_each_request_but_never_a_token(
     assert "POST /providers/Microsoft.ResourceGraph/resources 200" in err
     assert f"GET /subscriptions/{PROD}/providers/Microsoft.Security/pricings 200" in err
     assert "Bearer" not in err and "access_token" not in err and emu.client_secret not in err
+
+
+def test_a_subscription_the_identity_cannot_see_is_a_gap(
+    emu: AzureEmulator, live_env: dict[str, str], tmp_path: Path
+) -> None:
+    research = next(s.id for s in emu.tenant.subscriptions if s.id != PROD)
+    emu.knobs.forbidden_subscriptions.add(research)
+    out = tmp_path / "snap.json.gz"
+    code = main(["collect", "--out", str(out), "-q", "--subscription", PROD, "--subscription", research])
+    assert code == 0  # without --fail-on-incomplete the run finishes and records the gap
+    manifest = _snapshot(out)["manifest"]
+    assert manifest["subscriptions"] == [PROD]
+    assert manifest["gaps"] == [
+        {
+            "scope": f"/subscriptions/{research}",
+            "api": "Microsoft.Resources/subscriptions",
+            "status": 403,
+            "message": "subscription is not visible to this identity (no role assignment, or another tenant)",
+        }
+    ]
+
+
+def test_the_pipeline_refuses_writes_before_they_leave_the_machine(
+    emu: AzureEmulator, live_env: dict[str, str]
+) -> None:
+    from azure.core.rest import HttpRequest
+
+    from hipaa_scan.collector.clouds import resolve_cloud
+    from hipaa_scan.collector.credentials import make_credential
+    from hipaa_scan.collector.http import ReadOnlyViolationError, RequestStats, pipeline_client, transport
+
+    cloud = resolve_cloud(
+        "AzureCloud", arm_endpoint=emu.arm_url, authority_host=emu.login_url, graph_endpoint=emu.graph_url
+    )
+    client = pipeline_client(
+        cloud.arm_endpoint, make_credential(cloud), cloud.arm_scope, RequestStats(), transport(2), arm=True
+    )
+    account = f"/subscriptions/{PROD}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/listKeys"
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        with pytest.raises(ReadOnlyViolationError, match=f"refused {method}"):
+            client.send_request(HttpRequest(method, client.format_url(account + "?api-version=2023-05-01")))
+    assert emu.violations == [] and not any(path.startswith(account) for (_, _, path, _) in emu.requests)

@@ -26,6 +26,15 @@ def test_plan_fetches_exactly_what_rules_read() -> None:
     }
     assert diag.scope_types == readers
     assert not PLAN.unsupported
+    # Microsoft Graph: exactly the datasets identity rules declare (no registration details: no rule reads them).
+    declared = {
+        t.split("/", 1)[1]
+        for r in PACK.rules
+        for t in r.reads
+        if t.startswith("Microsoft.Graph/") and t != "Microsoft.Graph/tenant"
+    }
+    assert set(PLAN.graph_datasets) == declared
+    assert "userRegistrationDetails" not in PLAN.graph_datasets
 
 
 def test_a_pack_without_identity_rules_skips_graph_and_lists_only_its_children() -> None:

@@ -139,15 +139,36 @@ def collect(
                 coverage.record(tenant_resource_id(tenant), f"graph:{name}", failure)
     finally:
         pool.close()
-    cleaned, redactions = _clean(resources, plan)
-    graph_clean, graph_redactions = redact({t: graph_phase.sorted_datasets(d) for t, d in graph.items()})
-    redactions += graph_redactions
     gaps = sorted(coverage.gaps(), key=lambda g: (g.scope, g.api))
     gaps.extend(
         CoverageGap(f"/subscriptions/{sub}", t, 0, "no API is known to list this type; rules reading it are unknown")
         for sub in sub_ids
         for t in plan.unsupported
     )
+    if plan.graph_datasets and not tenant:
+        gaps.append(
+            CoverageGap("/", "graph", 0, "subscriptions of several tenants (or none) in scope: name one with --tenant")
+        )
+    document, redactions = _document(options, plan, subscriptions, tenant, resources, graph, coverage, gaps)
+    return Collection(document=document, stats=stats, gaps=gaps, redactions=redactions)
+
+
+def _document(
+    options: CollectOptions,
+    plan: CollectionPlan,
+    subscriptions: Sequence[Subscription],
+    tenant: str | None,
+    resources: Sequence[dict[str, Any]],
+    graph: dict[str, dict[str, Any]],
+    coverage: _Coverage,
+    gaps: Sequence[CoverageGap],
+) -> tuple[dict[str, Any], int]:
+    """The snapshot: manifest, redacted resources sorted by id, Graph datasets."""
+    cloud = options.cloud
+    sub_ids = [s.id for s in subscriptions]
+    cleaned, redactions = _clean(resources, plan)
+    graph_clean, graph_redactions = redact({t: graph_phase.sorted_datasets(d) for t, d in graph.items()})
+    redactions += graph_redactions
     document = {
         "kind": SNAPSHOT_KIND,
         "schema_version": SNAPSHOT_SCHEMA_VERSION,
@@ -175,7 +196,7 @@ def collect(
         "resources": cleaned,
         "graph": graph_clean,
     }
-    return Collection(document=document, stats=stats, gaps=gaps, redactions=redactions)
+    return document, redactions
 
 
 def _subscriptions(

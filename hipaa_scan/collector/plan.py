@@ -19,9 +19,10 @@ from hipaa_scan.collector.catalogue import (
     SUBSCRIPTION,
     graph_table,
 )
-from hipaa_scan.entra import DATASETS, TENANT_TYPE
+from hipaa_scan.entra import DATASETS, TENANT_TYPE, graph_type
 
 SUBSCRIPTION_TYPE = SUBSCRIPTION
+GRAPH_PREFIX = graph_type("").lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,10 @@ def build_plan(needs: Sequence[RuleNeeds], *, graph: bool = True) -> CollectionP
     inventory: set[str] = set()
     unsupported: list[str] = []
     for type_key in sorted(wanted):
-        if type_key in (SUBSCRIPTION_TYPE, TENANT_TYPE.lower()) or type_key in INLINE_CHILD_TYPES:
-            continue  # subscriptions come with the scope, the tenant from Graph, inline children with their parent
+        if type_key in (SUBSCRIPTION_TYPE, TENANT_TYPE.lower()) or type_key.startswith(GRAPH_PREFIX):
+            continue  # subscriptions come with the scope, the tenant and its datasets from Microsoft Graph
+        if type_key in INLINE_CHILD_TYPES:
+            continue  # carried inline by the parent
         if type_key in ARM_DETAIL_TYPES:
             extension = type_key in EXTENSION_TYPES
             if extension:
@@ -99,11 +102,11 @@ def build_plan(needs: Sequence[RuleNeeds], *, graph: bool = True) -> CollectionP
     tables: dict[str, list[str]] = {}
     for type_key in sorted(inventory):
         tables.setdefault(graph_table(type_key), []).append(type_key)
-    reads_tenant = TENANT_TYPE.lower() in wanted
+    datasets = tuple(d.name for d in DATASETS if graph_type(d.name).lower() in wanted)
     return CollectionPlan(
         inventory={table: tuple(types) for table, types in sorted(tables.items())},
         details=tuple(details),
-        graph_datasets=tuple(d.name for d in DATASETS) if graph and reads_tenant else (),
+        graph_datasets=datasets if graph else (),
         canonical=canonical,
         unsupported=tuple(unsupported),
     )

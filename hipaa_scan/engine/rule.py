@@ -8,7 +8,7 @@ identity (rule id, resource id, severity, citations) to make a Finding.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,9 +16,11 @@ from typing import Any
 from hipaa_scan.engine.expect import Expectation
 from hipaa_scan.engine.index import Related, ResourceIndex
 from hipaa_scan.engine.lookup import Lookup, Presence, lookup
+from hipaa_scan.entra import TENANT_TYPE, graph_type
 from hipaa_scan.model import Resource, RuleId, Severity, Status
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{2,3}$")
+TENANT_TYPE_KEY = TENANT_TYPE.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +70,30 @@ class Context:
         return wanted
 
     def _allowed(self, resource: Resource | None) -> Resource | None:
-        if resource is not None:
-            self._allow(resource.type)
-        return resource
+        if resource is None:
+            return None
+        self._allow(resource.type)
+        return self.view(resource)
+
+    def view(self, resource: Resource) -> Resource:
+        """The resource as the running rule may see it: the Entra tenant with
+        only the Microsoft Graph datasets the rule declares in ``reads``, so an
+        undeclared dataset reads as not collected (and fails the rule's cases)."""
+        if self.readable is None or resource.type_key != TENANT_TYPE_KEY:
+            return resource
+        props = resource.raw.get("properties")
+        if not isinstance(props, Mapping):
+            return resource
+        keep = {k: v for k, v in props.items() if graph_type(str(k)).lower() in self.readable}
+        return Resource(
+            id=resource.id,
+            type=resource.type,
+            name=resource.name,
+            location=resource.location,
+            raw={**resource.raw, "properties": keep},
+            source=resource.source,
+            properties_collected=resource.properties_collected,
+        )
 
     def children(self, parent: Resource, child_type: str) -> Related:
         return self.index.children(parent, self._allow(child_type))

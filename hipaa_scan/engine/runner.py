@@ -35,7 +35,7 @@ def run_rules(
         ctx = Context(index=index, settings=settings, now=now, readable=rule.readable)
         for resource in index.of_types(rule.type_keys):
             try:
-                verdict = rule.check(resource, ctx)
+                verdict = rule.check(ctx.view(resource), ctx)
                 if not isinstance(verdict, Verdict):
                     raise TypeError(f"check returned {type(verdict).__name__}, not Verdict")
             except Exception as exc:

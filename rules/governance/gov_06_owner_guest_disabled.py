@@ -52,7 +52,7 @@ def _is_guest(user: Mapping[str, Any]) -> bool | None:
     title="No guest or disabled accounts hold Owner",
     severity="high",
     resource_types=[SUBSCRIPTION_TYPE],
-    reads=[ASSIGNMENTS, TENANT_TYPE],
+    reads=[ASSIGNMENTS, TENANT_TYPE, "Microsoft.Graph/users"],
     citations=["164.308(a)(3)(ii)(C)", "164.308(a)(4)(ii)(B)"],
     rationale=(
         "Owner can read, change and grant access to every ePHI store in the subscription. Guests are outside the "

@@ -20,6 +20,7 @@ EXPECTED = (
     title="Conditional Access requires MFA for all users",
     severity="critical",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/conditionalAccessPolicies", "Microsoft.Graph/securityDefaults", "Microsoft.Graph/users"],
     citations=["164.312(d)", "164.308(a)(5)(ii)(D)"],
     rationale=(
         "Person or entity authentication: a stolen or sprayed password alone must not open any application that "

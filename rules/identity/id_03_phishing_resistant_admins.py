@@ -40,6 +40,7 @@ def _phishing_resistant_for_admins(policy: CaPolicy, accounts: BreakGlass) -> Po
     title="Phishing-resistant MFA for administrators",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/conditionalAccessPolicies", "Microsoft.Graph/users"],
     citations=["164.312(d)", "164.308(a)(4)(ii)(B)"],
     rationale=(
         "Administrators can grant themselves access to every ePHI system; adversary-in-the-middle phishing kits "

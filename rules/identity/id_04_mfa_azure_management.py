@@ -22,6 +22,7 @@ EXPECTED = (
     title="MFA required for Azure management (ARM/portal)",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/conditionalAccessPolicies", "Microsoft.Graph/securityDefaults", "Microsoft.Graph/users"],
     citations=["164.312(d)"],
     rationale=(
         "The Azure portal, CLI and PowerShell (Azure Resource Manager) can change every ePHI store's "

@@ -39,6 +39,7 @@ def _blocks_legacy(policy: CaPolicy, accounts: BreakGlass) -> PolicyCheck:
     title="Legacy authentication blocked",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/conditionalAccessPolicies", "Microsoft.Graph/securityDefaults", "Microsoft.Graph/users"],
     citations=["164.312(d)", "164.308(a)(5)(ii)(D)"],
     rationale=(
         "Legacy protocols (POP, IMAP, SMTP AUTH, Exchange ActiveSync basic auth) cannot perform MFA, so they "

@@ -20,6 +20,7 @@ EXPECTED = (
     title="Security defaults on when Conditional Access is not used",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/conditionalAccessPolicies", "Microsoft.Graph/securityDefaults", "Microsoft.Graph/users"],
     citations=["164.312(d)"],
     rationale=(
         "A tenant needs a baseline that forces MFA and blocks legacy authentication: either security defaults "

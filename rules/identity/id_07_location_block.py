@@ -69,6 +69,7 @@ def _blocks_elsewhere(policy: CaPolicy, accounts: BreakGlass, approved: frozense
     title="Conditional Access blocks sign-ins from non-approved locations",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/conditionalAccessPolicies", "Microsoft.Graph/namedLocations", "Microsoft.Graph/users"],
     citations=["164.312(a)(1)", "164.308(a)(4)(ii)(B)"],
     rationale=(
         "Workforce access to ePHI is authorized from the countries and networks the organisation operates in; "

@@ -13,6 +13,7 @@ EXPECTED = (
     title="Directory PIM: no permanent active privileged role assignments",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/roleAssignmentScheduleInstances", "Microsoft.Graph/users"],
     citations=["164.308(a)(3)(ii)(A)", "164.308(a)(4)(ii)(C)"],
     rationale=(
         "A permanently active Global or Privileged Role Administrator is a standing key to every system holding "

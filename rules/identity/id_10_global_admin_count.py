@@ -16,6 +16,7 @@ EXPECTED = f"2 <= number of principals with an active Global Administrator ({GLO
     title="Global Administrators: at least 2, fewer than 5",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/roleAssignmentScheduleInstances", "Microsoft.Graph/roleAssignments"],
     citations=["164.308(a)(3)(ii)(B)", "164.308(a)(4)(ii)(B)"],
     rationale=(
         "Every Global Administrator can read and change everything in the tenant, so their number must stay "

@@ -64,7 +64,7 @@ def _user(account: str, users: Mapping[str, Mapping[str, Any]]) -> Mapping[str, 
     title="Break-glass (emergency access) accounts present and excluded from CA",
     severity="high",
     resource_types=[TENANT_TYPE],
-    reads=[ALERTS, SUBSCRIPTION_TYPE],
+    reads=[ALERTS, SUBSCRIPTION_TYPE, "Microsoft.Graph/conditionalAccessPolicies", "Microsoft.Graph/users"],
     citations=["164.312(a)(2)(ii)"],
     rationale=(
         "The emergency access procedure needs a way into the tenant when MFA, federation or a Conditional Access "

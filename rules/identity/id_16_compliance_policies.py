@@ -39,6 +39,7 @@ def _problem(policy: Mapping[str, Any]) -> str | None:
     title="Intune compliance policies exist and require encryption/passcode",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=["Microsoft.Graph/deviceCompliancePolicies"],
     citations=["164.310(b)", "164.310(c)", "164.310(d)(1)", "164.312(a)(2)(iv)"],
     rationale=(
         "Workstations and phones that open ePHI must be encrypted and locked by a password; a compliance "

@@ -54,6 +54,11 @@ def _assigned(policies: list[Mapping[str, Any]]) -> tuple[list[str], bool]:
     title="Conditional Access requires a compliant (or hybrid-joined) device for PHI apps",
     severity="high",
     resource_types=[TENANT_TYPE],
+    reads=[
+        "Microsoft.Graph/conditionalAccessPolicies",
+        "Microsoft.Graph/deviceCompliancePolicies",
+        "Microsoft.Graph/users",
+    ],
     citations=["164.310(b)", "164.310(c)", "164.312(a)(1)"],
     rationale=(
         "Workstation use and security: ePHI should be reachable only from managed devices that meet the "
