@@ -37,7 +37,9 @@ def main() -> int:
             "hipaa_scan/data/hipaa-security-rule.json",
         ):
             assert needed in names, f"{needed} missing from {wheel.name}"
-        assert not any(n.startswith(("rules/", "reports/", "tests/", "emulator/", "benchmarks/", "scripts/")) for n in names), "wheel leaks top-level packages"
+        assert not any(
+            n.startswith(("rules/", "reports/", "tests/", "emulator/", "benchmarks/", "scripts/")) for n in names
+        ), "wheel leaks top-level packages"
 
         venv = tmp / "venv"
         run(sys.executable, "-m", "venv", venv).check_returncode()
