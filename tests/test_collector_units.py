@@ -92,3 +92,5 @@ def test_redaction_replaces_secrets_and_keeps_settings_visible() -> None:
     cleaned, count = redact(account)
     assert cleaned["properties"] == {"allowSharedKeyAccess": False, "primaryKey": MARKER, "minimumTlsVersion": "TLS1_2"}
     assert count == 1
+    cosmos = {"properties": {"keysMetadata": {"primaryMasterKey": {"generationTime": "2026-01-01T00:00:00Z"}}}}
+    assert redact(cosmos) == (cosmos, 0)

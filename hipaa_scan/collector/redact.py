@@ -63,7 +63,9 @@ def _walk(value: Any, counter: list[int]) -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             lowered = key.lower() if isinstance(key, str) else ""
-            if lowered in SECRET_KEYS and item not in (None, "", [], {}) and not isinstance(item, bool):
+            # A secret is a string; an object under such a key is metadata
+            # (Cosmos DB's keysMetadata.primaryMasterKey holds only a generationTime).
+            if lowered in SECRET_KEYS and isinstance(item, str) and item:
                 counter[0] += 1
                 out[key] = MARKER
             elif lowered in SECRET_PAIR_LISTS and isinstance(item, list):
