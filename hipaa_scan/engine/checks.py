@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hipaa_scan.engine.expect import equals
-from hipaa_scan.engine.lookup import list_at, lookup, lookup_in
+from hipaa_scan.engine.lookup import Presence, list_at, lookup, lookup_in
 from hipaa_scan.engine.rule import Check, Context, Verdict, combine_all, judge, unknown, verdict_for
 from hipaa_scan.model import Resource, Status, Unresolved
 
@@ -234,8 +234,9 @@ def nsg_internet_exposure(
     else:
         expected = "no inbound Allow from the Internet to all ports"
     found = lookup(resource, "properties.securityRules")
-    if not found.found and not resource.properties_collected:
-        return unknown(path, "properties were not in the input", expected)
+    # Inline rules unknown (properties not collected, or an expression) still
+    # leave the standalone rules to judge: one of them open to the Internet fails.
+    inline_known = found.found or (found.presence is Presence.MISSING and resource.properties_collected)
     rules: list[Mapping[str, Any]] = []
     if found.found and isinstance(found.value, list):
         rules.extend(r for r in found.value if isinstance(r, Mapping))
@@ -275,6 +276,9 @@ def nsg_internet_exposure(
             offending.append(name)
     if offending:
         return Verdict(Status.FAIL, path, sorted(offending), expected, "rules allow Internet traffic")
+    if not inline_known:
+        reason = "value is an unresolved template expression" if found.presence is Presence.UNRESOLVED else None
+        return unknown(path, reason or "properties were not in the input", expected)
     if undecidable:
         return Verdict(Status.UNKNOWN, path, sorted(undecidable), expected, "rules with unresolved values")
     return Verdict(Status.PASS, path, [], expected)

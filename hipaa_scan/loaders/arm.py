@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hipaa_scan.errors import InputError
-from hipaa_scan.model import Resource
+from hipaa_scan.model import Resource, Unresolved
 
 
 def json_kind(value: object) -> str:
@@ -43,7 +43,8 @@ def to_resource(obj: object, source: str, where: str) -> Resource:
     if not isinstance(rtype, str) or "/" not in rtype:
         raise InputError(source, f"{where} ({rid}): 'type' must be a string like 'Microsoft.Storage/storageAccounts'")
     props: Any = obj.get("properties")
-    if props is not None and not isinstance(props, Mapping):
+    # Unresolved never comes from JSON: only a template can hand one over.
+    if props is not None and not isinstance(props, Mapping | Unresolved):
         raise InputError(source, f"{where} ({rid}): 'properties' is {json_kind(props)}, expected an object")
     name = obj.get("name")
     location = obj.get("location")

@@ -39,6 +39,10 @@ class _Evaluator:
         variables = template.get("variables") or {}
         self._variables = {k.lower(): v for k, v in variables.items()} if isinstance(variables, Mapping) else {}
         self._resolving: set[str] = set()
+        # While resolving a resource name, a parameter without a default stands
+        # for itself ("{nsgName}"), so an NSG named [parameters('nsgName')] and
+        # its rule named [format('{0}/rdp', parameters('nsgName'))] still join.
+        self._symbolic = False
         self.scope_prefix = f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
         self._functions: dict[str, Callable[[list[Any]], Any]] = {
             "parameters": self._parameter,
@@ -67,6 +71,14 @@ class _Evaluator:
             return {k: self.resolve(v) for k, v in value.items()}
         return value
 
+    def resolve_name(self, value: Any) -> Any:
+        """A resource name, with undefaulted parameters kept as symbols."""
+        self._symbolic = True
+        try:
+            return self.resolve(value)
+        finally:
+            self._symbolic = False
+
     def resolve_string(self, text: str) -> Any:
         if not (text.startswith("[") and text.endswith("]")):
             return text
@@ -81,10 +93,12 @@ class _Evaluator:
 
     # -- functions ------------------------------------------------------------
     def _parameter(self, args: list[Any]) -> Any:
-        name = _str_arg(args, 0).lower()
-        if name not in self._params:
+        name = _str_arg(args, 0)
+        if name.lower() not in self._params:
+            if self._symbolic:
+                return "{" + name + "}"
             raise _UnresolvableError
-        return self._checked(self.resolve(self._params[name]))
+        return self._checked(self.resolve(self._params[name.lower()]))
 
     def _variable(self, args: list[Any]) -> Any:
         name = _str_arg(args, 0).lower()
@@ -243,6 +257,35 @@ def flatten_template(document: Mapping[str, Any], source: str, resource_group: s
     out: list[Resource] = []
     for index, item in enumerate(resources):
         _flatten(item, evaluator, source, f"resources[{index}]", None, out)
+    return out + _missing_parents(out, source)
+
+
+def _missing_parents(resources: list[Resource], source: str) -> list[Resource]:
+    """A standalone child (an NSG rule, a SQL firewall rule) whose parent is
+    deployed elsewhere still says something about that parent: synthesize the
+    parent from the child's id, with no properties, so the parent's rules judge
+    what the template declares (an NSG rule open to the Internet fails) and
+    report everything else as unknown."""
+    present = {r.key for r in resources}
+    out: list[Resource] = []
+    pending = list(resources)
+    while pending:
+        child = pending.pop()
+        segments = child.type.split("/")
+        parts = child.id.rstrip("/").split("/")
+        if len(segments) < 3 or len(parts) < 2 or parts[-2].lower() != segments[-1].lower():
+            continue  # a top-level resource or an extension: no parent to infer
+        parent_id = "/".join(parts[:-2])
+        if parent_id.lower() in present:
+            continue
+        present.add(parent_id.lower())
+        parent = to_resource(
+            {"id": parent_id, "type": "/".join(segments[:-1]), "name": parts[-3]},
+            source,
+            f"(parent of {child.id}, not in the template)",
+        )
+        out.append(parent)
+        pending.append(parent)  # a database's server may be missing too
     return out
 
 
@@ -260,7 +303,7 @@ def _flatten(
     if condition is False:
         return  # literally never deployed
     rtype = ev.resolve(item.get("type"))
-    name = ev.resolve(item.get("name"))
+    name = ev.resolve_name(item.get("name"))
     if not isinstance(rtype, str):
         raise InputError(source, f"{where}: template resource 'type' is {json_kind(rtype)}, expected a string")
     name_text = name if isinstance(name, str) else str(name)
@@ -273,7 +316,9 @@ def _flatten(
     body["type"] = rtype
     body["name"] = name_text.rsplit("/", 1)[-1]
     props = body.get("properties")
-    if props is not None and not isinstance(props, Mapping):
+    # An expression standing for the whole block ([union(...)], [if(...)]) is a
+    # valid template: the block is Unresolved and rules reading it are unknown.
+    if props is not None and not isinstance(props, Mapping | Unresolved):
         raise InputError(source, f"{where} ({rid}): 'properties' is {json_kind(props)}, expected an object")
     out.append(to_resource(body, source, where))
     children = item.get("resources") or []
