@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from hipaa_scan.engine.index import ResourceIndex
-from hipaa_scan.engine.rule import Context, Rule, Settings, Verdict
+from hipaa_scan.engine.rule import TENANT_TYPE_KEY, Context, Rule, Settings, Verdict
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.model import Finding, Resource, Snapshot, Status, Unresolved
 
@@ -33,9 +33,11 @@ def run_rules(
     findings: list[Finding] = []
     for rule in rules:
         ctx = Context(index=index, settings=settings, now=now, readable=rule.readable)
+        # Only identity rules judge the tenant, whose Graph datasets are narrowed per rule.
+        narrow = ctx.view if TENANT_TYPE_KEY in rule.type_keys else None
         for resource in index.of_types(rule.type_keys):
             try:
-                verdict = rule.check(ctx.view(resource), ctx)
+                verdict = rule.check(narrow(resource) if narrow else resource, ctx)
                 if not isinstance(verdict, Verdict):
                     raise TypeError(f"check returned {type(verdict).__name__}, not Verdict")
             except Exception as exc:
