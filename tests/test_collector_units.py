@@ -94,3 +94,17 @@ def test_redaction_replaces_secrets_and_keeps_settings_visible() -> None:
     assert count == 1
     cosmos = {"properties": {"keysMetadata": {"primaryMasterKey": {"generationTime": "2026-01-01T00:00:00Z"}}}}
     assert redact(cosmos) == (cosmos, 0)
+
+
+def test_children_of_an_inventory_that_failed_are_not_complete() -> None:
+    from hipaa_scan.collector.collect import _complete, _Coverage
+    from hipaa_scan.collector.paging import Failure
+
+    coverage = _Coverage()
+    coverage.record("/subscriptions/a", "Microsoft.Sql/servers", Failure(429, "throttled after retries"))
+    complete = _complete(PLAN, ["a", "b"], coverage)
+    # Without the servers of subscription a, "no auditing settings" there means nothing.
+    assert "Microsoft.Sql/servers" not in complete["a"]
+    assert "Microsoft.Sql/servers/auditingSettings" not in complete["a"]
+    assert "Microsoft.Sql/servers/auditingSettings" in complete["b"]
+    assert "Microsoft.Security/pricings" in complete["a"]  # subscription-scope: independent of the inventory

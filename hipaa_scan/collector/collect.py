@@ -334,11 +334,22 @@ def _tenant(options: CollectOptions, subscriptions: Sequence[Subscription]) -> s
 
 
 def _complete(plan: CollectionPlan, sub_ids: Sequence[str], coverage: _Coverage) -> dict[str, list[str]]:
-    types = sorted(
-        {plan.canonical.get(t, t) for t in plan.inventory_types}
-        | {plan.canonical.get(c.type_key, c.type_key) for c in plan.details}
-    )
-    return {sub: [t for t in types if coverage.complete(sub, t)] for sub in sub_ids}
+    """Types listed completely per subscription. A child or extension type is
+    complete only where every listing of it succeeded and so did the inventory
+    of the resources it hangs off: children of parents never seen are not "none"."""
+    name = plan.canonical.get
+    inventory = sorted(name(t, t) for t in plan.inventory_types)
+    out: dict[str, list[str]] = {}
+    for sub in sub_ids:
+        types = {t for t in inventory if coverage.complete(sub, t)}
+        for call in plan.details:
+            scopes = [name(t, t) for t in call.scope_types if t != SUBSCRIPTION_TYPE]
+            if coverage.complete(sub, name(call.type_key, call.type_key)) and all(
+                coverage.complete(sub, s) for s in scopes
+            ):
+                types.add(name(call.type_key, call.type_key))
+        out[sub] = sorted(types)
+    return out
 
 
 def _clean(resources: Sequence[dict[str, Any]], plan: CollectionPlan) -> tuple[list[dict[str, Any]], int]:

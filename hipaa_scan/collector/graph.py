@@ -64,7 +64,8 @@ def collect_datasets(
     failures: dict[str, Failure] = {}
     listed = [n for n in names if n != USERS]
     done = 0
-    progress("graph", 0, len(listed) + (1 if USERS in names else 0))
+    total = len(listed) + (1 if USERS in names else 0)
+    progress("graph", 0, total)
 
     def fetch(name: str) -> tuple[str, Any]:
         entry = BY_NAME[name]
@@ -83,7 +84,7 @@ def collect_datasets(
             else:
                 datasets[name] = value
             done += 1
-            progress("graph", done, len(listed) + 1)
+            progress("graph", done, total)
         if USERS in names:
             wanted = set(principals) | _directory_principals(datasets)
             users = list(pool.map(lambda p: _user(client, p), sorted(wanted)))
@@ -92,7 +93,7 @@ def collect_datasets(
                 failures[USERS] = failed[0]
             else:
                 datasets[USERS] = [u for u in users if isinstance(u, dict)]
-            progress("graph", done + 1, done + 1)
+            progress("graph", total, total)
     return datasets, failures
 
 
