@@ -9,12 +9,12 @@ rule reads as unknown, never as a pass.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from hipaa_scan.errors import InputError
 from hipaa_scan.loaders.arm import json_kind, to_resource
+from hipaa_scan.loaders.expressions import MAX_ITEMS, Evaluator, UnresolvableError, parse
 from hipaa_scan.model import Resource, Unresolved
 
 # Templates carry no subscription or resource group; resources get ids under
@@ -24,12 +24,13 @@ TEMPLATE_SUBSCRIPTION = "template"
 _SKIP_KEYS = frozenset({"resources", "dependsOn", "apiVersion", "copy", "condition", "comments", "scope"})
 
 
-class _UnresolvableError(Exception):
-    """Raised inside the evaluator; becomes an Unresolved value."""
-
-
 class _Evaluator:
-    def __init__(self, template: Mapping[str, Any], resource_group: str) -> None:
+    """Resolves template values: parameters (defaults, or a parameters file),
+    variables (including variables that use variables and variable copy
+    loops), ``resourceId()`` within the template's scope, and ``copyIndex()``
+    inside copy loops, on top of the pure functions of ``expressions``."""
+
+    def __init__(self, template: Mapping[str, Any], resource_group: str, scope_prefix: str | None = None) -> None:
         self._params: dict[str, Any] = {}
         params = template.get("parameters") or {}
         if isinstance(params, Mapping):
@@ -39,36 +40,37 @@ class _Evaluator:
         variables = template.get("variables") or {}
         self._variables = {k.lower(): v for k, v in variables.items()} if isinstance(variables, Mapping) else {}
         self._resolving: set[str] = set()
+        self._cache: dict[str, Any] = {}
         # While resolving a resource name, a parameter without a default stands
         # for itself ("{nsgName}"), so an NSG named [parameters('nsgName')] and
         # its rule named [format('{0}/rdp', parameters('nsgName'))] still join.
         self._symbolic = False
-        self.scope_prefix = f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
-        self._functions: dict[str, Callable[[list[Any]], Any]] = {
-            "parameters": self._parameter,
-            "variables": self._variable,
-            "concat": _concat,
-            "format": _format,
-            "tolower": lambda a: _str_arg(a, 0).lower(),
-            "toupper": lambda a: _str_arg(a, 0).upper(),
-            "string": lambda a: a[0] if isinstance(a[0], str) else str(a[0]).lower(),
-            "int": lambda a: int(a[0]),
-            "bool": lambda a: a[0] if isinstance(a[0], bool) else str(a[0]).lower() == "true",
-            "true": lambda a: True,
-            "false": lambda a: False,
-            "createarray": lambda a: list(a),
-            "resourceid": self._resource_id,
-        }
+        # copyIndex(): loop name ("" for the resource loop) -> current index.
+        self._loops: dict[str, int] = {}
+        self._symbolic_loops: list[str] = []
+        self.scope_prefix = scope_prefix or f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
+        self._expressions = Evaluator(
+            {
+                "parameters": self._parameter,
+                "variables": self._variable,
+                "resourceid": self._resource_id,
+                "copyindex": self._copy_index,
+            }
+        )
 
     # -- public -------------------------------------------------------------
     def resolve(self, value: Any) -> Any:
-        """Resolve every expression inside a JSON value."""
+        """Resolve every expression inside a JSON value, expanding property copy loops."""
         if isinstance(value, str):
             return self.resolve_string(value)
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if isinstance(value, Mapping):
-            return {k: self.resolve(v) for k, v in value.items()}
+            out = {k: self.resolve(v) for k, v in value.items() if k != "copy" or not isinstance(v, list)}
+            loops = value.get("copy")
+            if isinstance(loops, list):
+                out.update(self._property_loops(loops))
+            return out
         return value
 
     def resolve_name(self, value: Any) -> Any:
@@ -85,11 +87,25 @@ class _Evaluator:
         if text.startswith("[["):
             return text[1:]  # escaped literal bracket
         try:
-            parser = _Parser(text[1:-1], self._functions)
-            return parser.parse()
-        except (_UnresolvableError, RecursionError):
+            return self._expressions.evaluate(parse(text[1:-1]))
+        except (UnresolvableError, RecursionError):
             # RecursionError: hostile nesting such as concat(concat(concat(...))).
             return Unresolved(text)
+
+    def count(self, spec: Any) -> int | None:
+        """A copy loop's count, when it can be known before deployment."""
+        count = self.resolve(spec.get("count")) if isinstance(spec, Mapping) else None
+        if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= MAX_ITEMS:
+            return count
+        return None
+
+    def in_loop(self, name: str, index: int) -> _LoopScope:
+        return _LoopScope(self._loops, name, index)
+
+    def symbolic_loop(self, name: str) -> _LoopScope:
+        """A loop whose count is unknown: in names copyIndex() is "{name[*]}"."""
+        self._symbolic_loops.append(name)
+        return _LoopScope(self._loops, "", None, on_exit=self._symbolic_loops.pop)
 
     # -- functions ------------------------------------------------------------
     def _parameter(self, args: list[Any]) -> Any:
@@ -97,36 +113,111 @@ class _Evaluator:
         if name.lower() not in self._params:
             if self._symbolic:
                 return "{" + name + "}"
-            raise _UnresolvableError
+            raise UnresolvableError(f"parameter {name} has no value")
         return self._checked(self.resolve(self._params[name.lower()]))
 
     def _variable(self, args: list[Any]) -> Any:
         name = _str_arg(args, 0).lower()
-        if name not in self._variables or name in self._resolving:
-            raise _UnresolvableError
+        if name in self._cache:
+            return self._cache[name]
+        if name in self._resolving:
+            raise UnresolvableError("variables refer to each other in a cycle")
         self._resolving.add(name)
         try:
-            return self._checked(self.resolve(self._variables[name]))
+            if name in self._variables:
+                value = self._checked(self.resolve(self._variables[name]))
+            else:
+                value = self._variable_loop(name)
         finally:
             self._resolving.discard(name)
+        if not self._loops:  # a variable read inside a loop may depend on copyIndex()
+            self._cache[name] = value
+        return value
+
+    def _variable_loop(self, name: str) -> Any:
+        loops = self._variables.get("copy")
+        for spec in loops if isinstance(loops, list) else []:
+            if isinstance(spec, Mapping) and str(spec.get("name", "")).lower() == name:
+                return self._checked(self._expand(spec, str(spec.get("name"))))
+        raise UnresolvableError(f"no variable {name}")
+
+    def _property_loops(self, loops: list[Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for spec in loops:
+            if isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
+                try:
+                    out[spec["name"]] = self._expand(spec, spec["name"])
+                except UnresolvableError:
+                    out[spec["name"]] = Unresolved(f"copy loop {spec['name']}")
+        return out
+
+    def _expand(self, spec: Mapping[str, Any], name: str) -> list[Any]:
+        count = self.count(spec)
+        if count is None:
+            raise UnresolvableError(f"copy loop {name}: count unknown before deployment")
+        items = []
+        for index in range(count):
+            with self.in_loop(name, index):
+                items.append(self.resolve(spec.get("input")))
+        return items
+
+    def _copy_index(self, args: list[Any]) -> int | str:
+        loop, offset = "", 0
+        if args and isinstance(args[0], str):
+            loop = args[0]
+            args = args[1:]
+        if args:
+            offset = _int_arg(args, 0)
+        key = next((k for k in self._loops if k.lower() == loop.lower()), None)
+        if key is None:
+            if self._symbolic and self._symbolic_loops:
+                return "{" + self._symbolic_loops[-1] + "[*]}"
+            raise UnresolvableError("copyIndex() outside its loop")
+        return self._loops[key] + offset
 
     def _resource_id(self, args: list[Any]) -> str:
         strings = [_str_arg(args, i) for i in range(len(args))]
         if len(strings) < 2 or strings[0].count("/") < 1:
-            raise _UnresolvableError  # subscription/group-qualified forms are not literal here
+            raise UnresolvableError("subscription- or group-qualified resourceId()")
         rtype, names = strings[0], strings[1:]
         segments = rtype.split("/")
         provider, types = segments[0], segments[1:]
         if len(types) != len(names):
-            raise _UnresolvableError
+            raise UnresolvableError("resourceId() names do not match its type")
         path = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=True))
         return f"{self.scope_prefix}/providers/{provider}/{path}"
 
     @staticmethod
     def _checked(value: Any) -> Any:
         if _contains_unresolved(value):
-            raise _UnresolvableError
+            raise UnresolvableError("depends on an unresolved value")
         return value
+
+
+class _LoopScope:
+    """``with evaluator.in_loop(name, i):`` sets copyIndex() for the block
+    (``index`` None: leaves the loops alone and only runs ``on_exit``)."""
+
+    def __init__(
+        self, loops: dict[str, int], name: str, index: int | None, on_exit: Callable[[], object] | None = None
+    ) -> None:
+        self._loops, self._name, self._index, self._on_exit = loops, name, index, on_exit
+        self._saved: int | None = None
+
+    def __enter__(self) -> None:
+        if self._index is not None:
+            self._saved = self._loops.get(self._name)
+            self._loops[self._name] = self._index
+
+    def __exit__(self, *exc: object) -> None:
+        if self._on_exit is not None:
+            self._on_exit()
+        if self._index is None:
+            return
+        if self._saved is None:
+            self._loops.pop(self._name, None)
+        else:
+            self._loops[self._name] = self._saved
 
 
 def _contains_unresolved(value: Any) -> bool:
@@ -141,105 +232,14 @@ def _contains_unresolved(value: Any) -> bool:
 
 def _str_arg(args: list[Any], index: int) -> str:
     if index >= len(args) or not isinstance(args[index], str):
-        raise _UnresolvableError
+        raise UnresolvableError("a string argument is expected")
     return str(args[index])
 
 
-def _concat(args: list[Any]) -> Any:
-    if args and all(isinstance(a, list) for a in args):
-        return [item for a in args for item in a]
-    if all(isinstance(a, str | int) and not isinstance(a, bool) for a in args):
-        return "".join(str(a) for a in args)
-    raise _UnresolvableError
-
-
-def _format(args: list[Any]) -> str:
-    template = _str_arg(args, 0)
-    values = args[1:]
-
-    def sub(match: re.Match[str]) -> str:
-        index = int(match.group(1))
-        if index >= len(values) or not isinstance(values[index], str | int):
-            raise _UnresolvableError
-        return str(values[index])
-
-    return re.sub(r"\{(\d+)\}", sub, template)
-
-
-_TOKEN = re.compile(
-    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<punct>[(),.\[\]]))"
-)
-
-
-class _Parser:
-    """Recursive-descent parser for the ARM expression language subset we
-    evaluate. Unknown functions, property access on results and indexing
-    raise _UnresolvableError."""
-
-    def __init__(self, text: str, functions: Mapping[str, Callable[[list[Any]], Any]]) -> None:
-        self._tokens = self._tokenize(text)
-        self._pos = 0
-        self._functions = functions
-
-    @staticmethod
-    def _tokenize(text: str) -> list[tuple[str, str]]:
-        tokens: list[tuple[str, str]] = []
-        pos = 0
-        while pos < len(text):
-            if text[pos:].strip() == "":
-                break
-            match = _TOKEN.match(text, pos)
-            if not match:
-                raise _UnresolvableError
-            kind = match.lastgroup or ""
-            tokens.append((kind, match.group(kind)))
-            pos = match.end()
-        return tokens
-
-    def parse(self) -> Any:
-        value = self._expression()
-        if self._pos != len(self._tokens):
-            raise _UnresolvableError  # trailing member access, indexing, ...
-        return value
-
-    def _next(self) -> tuple[str, str]:
-        if self._pos >= len(self._tokens):
-            raise _UnresolvableError
-        token = self._tokens[self._pos]
-        self._pos += 1
-        return token
-
-    def _peek(self) -> tuple[str, str] | None:
-        return self._tokens[self._pos] if self._pos < len(self._tokens) else None
-
-    def _expression(self) -> Any:
-        kind, text = self._next()
-        if kind == "str":
-            return text[1:-1].replace("''", "'")
-        if kind == "num":
-            return int(text)
-        if kind != "name":
-            raise _UnresolvableError
-        if self._next() != ("punct", "("):
-            raise _UnresolvableError
-        args: list[Any] = []
-        if self._peek() == ("punct", ")"):
-            self._next()
-        else:
-            while True:
-                args.append(self._expression())
-                sep = self._next()
-                if sep == ("punct", ")"):
-                    break
-                if sep != ("punct", ","):
-                    raise _UnresolvableError
-        function = self._functions.get(text.lower())
-        if function is None:
-            raise _UnresolvableError
-        try:
-            return function(args)
-        except (ValueError, TypeError, IndexError):
-            raise _UnresolvableError from None
+def _int_arg(args: list[Any], index: int) -> int:
+    if index >= len(args) or not isinstance(args[index], int) or isinstance(args[index], bool):
+        raise UnresolvableError("an integer argument is expected")
+    return int(args[index])
 
 
 def is_template(document: Mapping[str, Any]) -> bool:
@@ -299,6 +299,21 @@ def _flatten(
 ) -> None:
     if not isinstance(item, Mapping):
         raise InputError(source, f"{where}: expected a resource object, got {json_kind(item)}")
+    loop = item.get("copy")
+    if isinstance(loop, Mapping):
+        body = {k: v for k, v in item.items() if k != "copy"}
+        name = str(loop.get("name") or "copy")
+        count = ev.count(loop)
+        if count is None:
+            # The count is known only at deployment: judge one instance standing
+            # for all, its name marked, anything that depends on copyIndex() unresolved.
+            with ev.symbolic_loop(name):
+                _flatten(body, ev, source, f"{where} (copy {name})", parent, out)
+            return
+        for index in range(count):
+            with ev.in_loop(name, index), ev.in_loop("", index):
+                _flatten(body, ev, source, f"{where}[copy {index}]", parent, out)
+        return
     condition = ev.resolve(item.get("condition", True))
     if condition is False:
         return  # literally never deployed
