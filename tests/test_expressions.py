@@ -89,3 +89,35 @@ def test_the_grammar_rejects_garbage() -> None:
     for text in ("concat('a'", "concat('a') extra", ".x", "f(,)"):
         with pytest.raises(UnresolvableError):
             Evaluator({}).evaluate(parse(text))
+
+
+def test_a_variable_keeps_its_known_parts() -> None:
+    # Only the part that needs a deployment stays unresolved; rules read the rest.
+    ev = _Evaluator(
+        {
+            "parameters": {"user": {"type": "string"}},
+            "variables": {
+                "linux": {"disablePasswordAuthentication": True, "path": "[format('/home/{0}', parameters('user'))]"}
+            },
+        },
+        "rg",
+    )
+    value = ev.resolve_string("[variables('linux')]")
+    assert value["disablePasswordAuthentication"] is True
+    assert isinstance(value["path"], Unresolved)
+    assert isinstance(ev.resolve_string("[concat(variables('linux').path, '/x')]"), Unresolved)
+
+
+def test_symbols_in_names_only() -> None:
+    ev = _Evaluator(
+        {
+            "parameters": {
+                "nsg": {"type": "string"},
+                "st": {"type": "string", "defaultValue": "[uniqueString(resourceGroup().id)]"},
+            }
+        },
+        "rg",
+    )
+    assert ev.resolve_name("[format('{0}/rdp', parameters('nsg'))]") == "{nsg}/rdp"
+    assert ev.resolve_name("[parameters('st')]") == "{st}"
+    assert isinstance(ev.resolve("[parameters('nsg')]"), Unresolved)  # in a property it stays unknown

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hipaa_scan.model import Unresolved
+
 # Resource Manager's own limit on copy loops; also bounds range() and friends.
 MAX_ITEMS = 800
 MAX_STRING = 1_000_000
@@ -176,6 +178,8 @@ class Evaluator:
                 if function is None:
                     raise UnresolvableError(f"{name}() is known only at deployment")
                 values = [self.evaluate(a) for a in args]
+                if name not in STRUCTURAL and any(_has_unresolved(v) for v in values):
+                    raise UnresolvableError(f"{name}() of a value known only at deployment")
                 try:
                     result = function(values)
                 except (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, AttributeError) as exc:
@@ -200,6 +204,21 @@ class Evaluator:
         if unresolved:
             raise UnresolvableError(f"{name}() operand unresolvable")
         return not decisive
+
+
+# Functions that only assemble values: a part known only at deployment stays
+# an unresolved part of the result instead of making all of it unresolved.
+STRUCTURAL = frozenset({"createarray", "createobject", "union", "array", "parameters", "variables"})
+
+
+def _has_unresolved(value: Any) -> bool:
+    if isinstance(value, Unresolved):
+        return True
+    if isinstance(value, list):
+        return any(_has_unresolved(v) for v in value)
+    if isinstance(value, Mapping):
+        return any(_has_unresolved(v) for v in value.values())
+    return False
 
 
 def _member(value: Any, name: str) -> Any:

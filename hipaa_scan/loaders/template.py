@@ -48,7 +48,8 @@ class _Evaluator:
         # copyIndex(): loop name ("" for the resource loop) -> current index.
         self._loops: dict[str, int] = {}
         self._symbolic_loops: list[str] = []
-        self.scope_prefix = scope_prefix or f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
+        default_scope = f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
+        self.scope_prefix = default_scope if scope_prefix is None else scope_prefix
         self._expressions = Evaluator(
             {
                 "parameters": self._parameter,
@@ -114,7 +115,10 @@ class _Evaluator:
             if self._symbolic:
                 return "{" + name + "}"
             raise UnresolvableError(f"parameter {name} has no value")
-        return self._checked(self.resolve(self._params[name.lower()]))
+        value = self.resolve(self._params[name.lower()])
+        if self._symbolic and isinstance(value, Unresolved):
+            return "{" + name + "}"  # e.g. a default of [uniqueString(resourceGroup().id)]
+        return value
 
     def _variable(self, args: list[Any]) -> Any:
         name = _str_arg(args, 0).lower()
@@ -125,7 +129,8 @@ class _Evaluator:
         self._resolving.add(name)
         try:
             if name in self._variables:
-                value = self._checked(self.resolve(self._variables[name]))
+                # Parts known only at deployment stay Unresolved inside the value.
+                value = self.resolve(self._variables[name])
             else:
                 value = self._variable_loop(name)
         finally:
@@ -138,7 +143,7 @@ class _Evaluator:
         loops = self._variables.get("copy")
         for spec in loops if isinstance(loops, list) else []:
             if isinstance(spec, Mapping) and str(spec.get("name", "")).lower() == name:
-                return self._checked(self._expand(spec, str(spec.get("name"))))
+                return self._expand(spec, str(spec.get("name")))
         raise UnresolvableError(f"no variable {name}")
 
     def _property_loops(self, loops: list[Any]) -> dict[str, Any]:
@@ -187,12 +192,6 @@ class _Evaluator:
         path = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=True))
         return f"{self.scope_prefix}/providers/{provider}/{path}"
 
-    @staticmethod
-    def _checked(value: Any) -> Any:
-        if _contains_unresolved(value):
-            raise UnresolvableError("depends on an unresolved value")
-        return value
-
 
 class _LoopScope:
     """``with evaluator.in_loop(name, i):`` sets copyIndex() for the block
@@ -220,16 +219,6 @@ class _LoopScope:
             self._loops[self._name] = self._saved
 
 
-def _contains_unresolved(value: Any) -> bool:
-    if isinstance(value, Unresolved):
-        return True
-    if isinstance(value, list):
-        return any(_contains_unresolved(v) for v in value)
-    if isinstance(value, Mapping):
-        return any(_contains_unresolved(v) for v in value.values())
-    return False
-
-
 def _str_arg(args: list[Any], index: int) -> str:
     if index >= len(args) or not isinstance(args[index], str):
         raise UnresolvableError("a string argument is expected")
@@ -249,8 +238,32 @@ def is_template(document: Mapping[str, Any]) -> bool:
     return "contentVersion" in document and isinstance(document.get("resources"), list)
 
 
+# Resources that exist only at subscription scope, whatever scope the template deploys to.
+SUBSCRIPTION_ONLY_TYPES = frozenset(
+    {
+        "microsoft.security/pricings",
+        "microsoft.security/securitycontacts",
+        "microsoft.security/autoprovisioningsettings",
+        "microsoft.security/workspacesettings",
+    }
+)
+
+
+def deployment_scope(document: Mapping[str, Any], resource_group: str) -> str:
+    """The scope a template deploys to, from its ``$schema``: resource group
+    (the default), subscription, management group or tenant."""
+    schema = str(document.get("$schema", "")).lower()
+    if "subscriptiondeploymenttemplate" in schema:
+        return f"/subscriptions/{TEMPLATE_SUBSCRIPTION}"
+    if "managementgroupdeploymenttemplate" in schema:
+        return f"/providers/Microsoft.Management/managementGroups/{TEMPLATE_SUBSCRIPTION}"
+    if "tenantdeploymenttemplate" in schema:
+        return ""
+    return f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
+
+
 def flatten_template(document: Mapping[str, Any], source: str, resource_group: str) -> list[Resource]:
-    evaluator = _Evaluator(document, resource_group)
+    evaluator = _Evaluator(document, resource_group, deployment_scope(document, resource_group))
     resources = document.get("resources")
     if not isinstance(resources, list):
         raise InputError(source, f"ARM template 'resources' is {json_kind(resources)}, expected an array")
@@ -368,4 +381,6 @@ def _template_id(rtype: str, name: str, ev: _Evaluator, item: Mapping[str, Any])
             return f"{scope.rstrip('/')}/{own}", rtype
         # Relative scope "Microsoft.KeyVault/vaults/kv1".
         return f"{ev.scope_prefix}/providers/{scope.strip('/')}/{own}", rtype
+    if rtype.lower() in SUBSCRIPTION_ONLY_TYPES:
+        return f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/{own}", rtype
     return f"{ev.scope_prefix}/{own}", rtype

@@ -15,6 +15,11 @@ PATH = "properties.osProfile.linuxConfiguration.disablePasswordAuthentication"
 EXPECTED = f"{equals(True).description} on Linux VMs"
 
 
+# Marketplace image publishers whose images are one operating system only.
+LINUX_PUBLISHERS = frozenset({"canonical", "redhat", "suse", "debian", "oracle", "openlogic", "almalinux", "kinvolk"})
+WINDOWS_PUBLISHERS = frozenset({"microsoftwindowsserver", "microsoftwindowsdesktop", "microsoftvisualstudio"})
+
+
 def _os(vm: Resource) -> str | None:
     """'linux', 'windows' or None when the input does not say."""
     if lookup(vm, "properties.osProfile.linuxConfiguration").found:
@@ -24,6 +29,12 @@ def _os(vm: Resource) -> str | None:
     os_type = lookup(vm, "properties.storageProfile.osDisk.osType")
     if os_type.found and isinstance(os_type.value, str) and os_type.value.lower() in ("linux", "windows"):
         return os_type.value.lower()
+    publisher = lookup(vm, "properties.storageProfile.imageReference.publisher")
+    if publisher.found and isinstance(publisher.value, str):
+        if publisher.value.lower() in LINUX_PUBLISHERS:
+            return "linux"
+        if publisher.value.lower() in WINDOWS_PUBLISHERS:
+            return "windows"
     return None
 
 
@@ -51,4 +62,14 @@ def check(vm: Resource, _ctx: Context) -> Verdict:
         if lookup(vm, "properties").presence is Presence.NOT_COLLECTED:
             return unknown(PATH, "properties were not in the input", EXPECTED)
         return unknown(PATH, "operating system could not be determined", EXPECTED)
-    return judge(lookup(vm, PATH), equals(True))
+    found = lookup(vm, PATH)
+    if found.presence is Presence.MISSING and lookup(vm, "properties.osProfile.adminPassword").presence in (
+        Presence.FOUND,
+        Presence.UNRESOLVED,
+    ):
+        # disablePasswordAuthentication defaults to false: a Linux VM given an
+        # admin password without it accepts password logins.
+        return Verdict(
+            Status.FAIL, PATH, None, EXPECTED, "absent with an adminPassword set; password authentication is on"
+        )
+    return judge(found, equals(True))
