@@ -219,6 +219,13 @@ def cli() -> None:
 @click.option("--allowed-locations", default="", help="Comma-separated approved Azure regions, e.g. eastus,eastus2.")
 @BREAK_GLASS
 @click.option(
+    "--parameters",
+    "parameter_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="ARM parameters file for the templates scanned (repeatable).",
+)
+@click.option(
     "--now",
     "now_text",
     default=None,
@@ -236,6 +243,7 @@ def scan(
     fail_on_incomplete: bool,
     allowed_locations: str,
     break_glass: tuple[str, ...],
+    parameter_files: tuple[str, ...],
     now_text: str | None,
     quiet: bool,
     debug: bool,
@@ -277,6 +285,7 @@ def scan(
             fail_on=None if fail_on == "never" else Severity(fail_on),
             progress=on_progress,
             debug=debug,
+            parameter_files=parameter_files,
         )
 
     if not quiet:

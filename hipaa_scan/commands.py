@@ -65,9 +65,10 @@ def scan(
     fail_on: Severity | None,
     progress: Progress | None = None,
     debug: bool = False,
+    parameter_files: Sequence[str] = (),
 ) -> ScanOutcome:
     pack = load_rule_pack()
-    snapshot = load_inputs(inputs)
+    snapshot = load_inputs(inputs, parameter_files)
     findings = run_rules(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug)
     result = ScanResult(
         tool_version=__version__,

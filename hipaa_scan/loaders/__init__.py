@@ -10,6 +10,7 @@ from hipaa_scan.errors import InputError
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.loaders.formats import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, extract
 from hipaa_scan.loaders.reader import read_document
+from hipaa_scan.loaders.template import parameter_values
 from hipaa_scan.model import ANY_SUBSCRIPTION, CoverageGap, InputFile, Resource, Snapshot
 
 __all__ = ["SNAPSHOT_KIND", "SNAPSHOT_SCHEMA_VERSION", "expand_paths", "load_inputs"]
@@ -36,13 +37,20 @@ def expand_paths(paths: Sequence[str]) -> list[tuple[Path, str]]:
 
 
 @gc_paused()
-def load_inputs(paths: Sequence[str]) -> Snapshot:
+def load_inputs(paths: Sequence[str], parameter_files: Sequence[str] = ()) -> Snapshot:
     """Load every input and merge them into one snapshot.
 
     When two inputs describe the same resource id, the one that carries a
     ``properties`` block wins over a thin listing; otherwise the first seen.
+    ``parameter_files`` are ARM parameters files whose values every template
+    uses (a later file wins); they are listed, with their digests, as inputs.
     """
     files: list[InputFile] = []
+    parameters: dict[str, Any] = {}
+    for path, source in expand_paths(parameter_files):
+        raw = read_document(path, source)
+        parameters.update(parameter_values(raw.document, source))
+        files.append(InputFile(source, raw.sha256, raw.size, "arm-parameters", 0))
     by_key: dict[str, Resource] = {}
     collected: list[str] = []
     tenants: set[str] = set()
@@ -52,7 +60,7 @@ def load_inputs(paths: Sequence[str]) -> Snapshot:
     for path, source in expand_paths(paths):
         raw = read_document(path, source)
         stem = path.name.split(".", 1)[0] or "template"
-        extracted = extract(raw.document, source, stem)
+        extracted = extract(raw.document, source, stem, parameters)
         files.append(InputFile(source, raw.sha256, raw.size, extracted.format, len(extracted.resources)))
         _merge(by_key, extracted.resources)
         if extracted.collected_at:

@@ -21,7 +21,7 @@ from typing import Any
 from hipaa_scan.errors import InputError
 from hipaa_scan.loaders.arm import json_kind, to_resource
 from hipaa_scan.loaders.powershell import POWERSHELL_FORMAT, is_powershell_export, powershell_resources
-from hipaa_scan.loaders.template import flatten_template, is_template
+from hipaa_scan.loaders.template import flatten_template, is_parameters_file, is_template
 from hipaa_scan.model import CoverageGap, Resource
 
 SNAPSHOT_KIND = "hipaa-scan-snapshot"
@@ -42,7 +42,7 @@ class Extracted:
     gaps: list[CoverageGap] = field(default_factory=list)
 
 
-def extract(document: Any, source: str, stem: str) -> Extracted:
+def extract(document: Any, source: str, stem: str, parameters: Mapping[str, Any] | None = None) -> Extracted:
     if is_powershell_export(document):
         return Extracted(POWERSHELL_FORMAT, powershell_resources(document, source))
     if isinstance(document, list):
@@ -56,7 +56,9 @@ def extract(document: Any, source: str, stem: str) -> Extracted:
     if "responses" in document and "parameters" in document:
         return _example(document, source, stem)
     if is_template(document):
-        return Extracted("arm-template", flatten_template(document, source, stem))
+        return Extracted("arm-template", flatten_template(document, source, stem, parameters))
+    if is_parameters_file(document):
+        raise InputError(source, "an ARM parameters file, not resources: pass it with --parameters")
     if "data" in document:
         return Extracted("resource-graph", _graph_rows(document["data"], source))
     if "value" in document:

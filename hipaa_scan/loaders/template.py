@@ -30,13 +30,22 @@ class _Evaluator:
     loops), ``resourceId()`` within the template's scope, and ``copyIndex()``
     inside copy loops, on top of the pure functions of ``expressions``."""
 
-    def __init__(self, template: Mapping[str, Any], resource_group: str, scope_prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        resource_group: str,
+        scope_prefix: str | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
         self._params: dict[str, Any] = {}
         params = template.get("parameters") or {}
         if isinstance(params, Mapping):
             for key, spec in params.items():
                 if isinstance(spec, Mapping) and "defaultValue" in spec:
                     self._params[key.lower()] = spec["defaultValue"]
+                # A parameters file wins over the default, for parameters the template declares.
+                if values and key.lower() in values:
+                    self._params[key.lower()] = values[key.lower()]
         variables = template.get("variables") or {}
         self._variables = {k.lower(): v for k, v in variables.items()} if isinstance(variables, Mapping) else {}
         self._resolving: set[str] = set()
@@ -262,8 +271,27 @@ def deployment_scope(document: Mapping[str, Any], resource_group: str) -> str:
     return f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
 
 
-def flatten_template(document: Mapping[str, Any], source: str, resource_group: str) -> list[Resource]:
-    evaluator = _Evaluator(document, resource_group, deployment_scope(document, resource_group))
+def is_parameters_file(document: Mapping[str, Any]) -> bool:
+    return "deploymentparameters" in str(document.get("$schema", "")).lower()
+
+
+def parameter_values(document: Any, source: str) -> dict[str, Any]:
+    """The values of an ARM parameters file (lower-cased names). A Key Vault
+    reference is a secret fetched at deployment: it stays unresolved."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("parameters"), Mapping):
+        raise InputError(source, "not an ARM parameters file (expected an object with 'parameters')")
+    out: dict[str, Any] = {}
+    for name, entry in document["parameters"].items():
+        if not isinstance(entry, Mapping) or not ("value" in entry or "reference" in entry):
+            raise InputError(source, f"parameters.{name}: expected {{'value': ...}} or a Key Vault 'reference'")
+        out[str(name).lower()] = entry["value"] if "value" in entry else Unresolved(f"Key Vault reference for {name}")
+    return out
+
+
+def flatten_template(
+    document: Mapping[str, Any], source: str, resource_group: str, parameters: Mapping[str, Any] | None = None
+) -> list[Resource]:
+    evaluator = _Evaluator(document, resource_group, deployment_scope(document, resource_group), parameters)
     resources = document.get("resources")
     if not isinstance(resources, list):
         raise InputError(source, f"ARM template 'resources' is {json_kind(resources)}, expected an array")
