@@ -31,7 +31,7 @@ from hipaa_scan.commands import scan as run_scan
 from hipaa_scan.controls import load_catalogue
 from hipaa_scan.engine import Settings, load_rule_pack
 from hipaa_scan.errors import ConfigError, HipaaScanError
-from hipaa_scan.model import Severity
+from hipaa_scan.model import Semantics, Severity
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.json_report import checklist_item, rule_metadata
 from hipaa_scan.reporting.terminal import (
@@ -226,6 +226,13 @@ def cli() -> None:
     help="ARM parameters file for the templates scanned (repeatable).",
 )
 @click.option(
+    "--template-mode",
+    type=click.Choice(["desired", "observed"]),
+    default="desired",
+    show_default=True,
+    help="Read ARM templates as desired state (defaults apply, undeclared children absent) or as an export.",
+)
+@click.option(
     "--now",
     "now_text",
     default=None,
@@ -244,6 +251,7 @@ def scan(
     allowed_locations: str,
     break_glass: tuple[str, ...],
     parameter_files: tuple[str, ...],
+    template_mode: str,
     now_text: str | None,
     quiet: bool,
     debug: bool,
@@ -286,6 +294,7 @@ def scan(
             progress=on_progress,
             debug=debug,
             parameter_files=parameter_files,
+            template_mode=Semantics(template_mode),
         )
 
     if not quiet:

@@ -20,7 +20,7 @@ from hipaa_scan.controls import load_catalogue
 from hipaa_scan.engine import Settings, load_rule_pack, run_rules
 from hipaa_scan.engine.runner import Progress
 from hipaa_scan.loaders import load_inputs
-from hipaa_scan.model import Severity
+from hipaa_scan.model import Semantics, Severity
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.html_report import render_html
 from hipaa_scan.reporting.json_report import render_json, report_document
@@ -66,9 +66,10 @@ def scan(
     progress: Progress | None = None,
     debug: bool = False,
     parameter_files: Sequence[str] = (),
+    template_mode: Semantics = Semantics.DESIRED,
 ) -> ScanOutcome:
     pack = load_rule_pack()
-    snapshot = load_inputs(inputs, parameter_files)
+    snapshot = load_inputs(inputs, parameter_files, template_mode)
     findings = run_rules(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug)
     result = ScanResult(
         tool_version=__version__,

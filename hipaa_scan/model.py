@@ -57,6 +57,19 @@ class Unresolved:
         return f"<unresolved: {self.expression}>"
 
 
+class Semantics(enum.StrEnum):
+    """How to read what an input leaves out.
+
+    ``observed``: an export of live state; an absent child is unknown unless a
+    manifest claims completeness. ``desired``: an ARM template, the complete
+    desired state of what it declares; an absent property takes the service
+    default for its API version and an undeclared child will not exist.
+    """
+
+    OBSERVED = "observed"
+    DESIRED = "desired"
+
+
 @dataclass(frozen=True, slots=True)
 class Resource:
     """One Azure resource as the input described it.
@@ -76,6 +89,7 @@ class Resource:
     raw: Mapping[str, Any]
     source: str
     properties_collected: bool = True
+    semantics: Semantics = Semantics.OBSERVED
     # Derived once: every lookup and every finding needs them.
     key: str = field(init=False)
     type_key: str = field(init=False)
@@ -104,6 +118,7 @@ class InputFile:
     size: int
     format: str
     resources: int
+    semantics: Semantics = Semantics.OBSERVED
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +158,9 @@ class Snapshot:
     # Microsoft Graph datasets by lower-cased tenant id (see hipaa_scan.entra).
     graph: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     gaps: tuple[CoverageGap, ...] = ()
+    # Resources a template declares (desired state): their children and
+    # extensions are complete, since what the template leaves out will not exist.
+    closed_parents: frozenset[str] = frozenset()
 
     def is_complete(self, type_key: str, subscription_id: str | None) -> bool:
         scopes = self.complete_types.get(type_key)

@@ -56,3 +56,28 @@ def test_a_parameters_file_given_as_input_is_one_clear_error(
     assert main(["scan", str(params), "--out", str(tmp_path), "-q"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pass it with --parameters" in err and str(params) in err
+
+
+def test_observed_mode_reads_a_template_as_an_export(tmp_path: Path) -> None:
+    template = CORPUS / "desired-state-defaults.json"
+    assert main(["scan", str(template), "--template-mode", "observed", "--out", str(tmp_path), "-q"]) in (0, 1)
+    report = json.loads((tmp_path / "hipaa-scan-report.json").read_text())
+    assert report["manifest"]["inputs"][0]["semantics"] == "observed"
+    sql01 = {f["resource_id"].rsplit("/", 1)[1]: f["status"] for f in report["findings"] if f["rule_id"] == "SQL-01"}
+    # An export that lacks a child says nothing about whether it exists.
+    assert sql01["sql-phi-noaudit"] == "unknown"
+    st01 = {f["resource_id"].rsplit("/", 1)[1]: f for f in report["findings"] if f["rule_id"] == "ST-01"}
+    assert st01["stphicurrentapi"]["status"] == "pass" and "default for" in st01["stphicurrentapi"]["message"]
+
+
+def test_the_defaults_table_matches_its_schema_and_the_rules() -> None:
+    import jsonschema
+
+    from hipaa_scan.engine import load_rule_pack
+
+    root = Path(__file__).resolve().parent.parent / "hipaa_scan"
+    table = json.loads((root / "data" / "service-defaults.json").read_text())
+    jsonschema.validate(table, json.loads((root / "schemas" / "service-defaults.schema.json").read_text()))
+    read = {t.lower() for r in load_rule_pack().rules for t in (*r.resource_types, *r.reads)}
+    for entry in table["defaults"] + table["children"]:
+        assert entry["type"].lower() in read, f"{entry['type']}: no rule reads this type"

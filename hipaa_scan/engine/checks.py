@@ -5,15 +5,18 @@ Verdict so rules stay a few lines long."""
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from hipaa_scan.engine.defaults import child_default
 from hipaa_scan.engine.expect import equals
+from hipaa_scan.engine.index import Related
 from hipaa_scan.engine.lookup import Presence, list_at, lookup, lookup_in
 from hipaa_scan.engine.rule import Check, Context, Verdict, combine_all, judge, unknown, verdict_for
-from hipaa_scan.model import Resource, Status, Unresolved
+from hipaa_scan.model import Resource, Semantics, Status, Unresolved
 
 DIAGNOSTIC_SETTINGS = "Microsoft.Insights/diagnosticSettings"
 PRICINGS = "Microsoft.Security/pricings"
@@ -64,6 +67,16 @@ def find_pricing(subscription: Resource, ctx: Context, plan: str) -> Resource | 
     return next((r for r in ctx.extensions(subscription, PRICINGS).items if r.name.lower() == plan.lower()), None)
 
 
+def named_children(parent: Resource, related: Related, name: str) -> list[Resource]:
+    """The children called ``name`` (``default``, ``current``). A template's only
+    child of such a singleton type is that child, whatever its legacy name
+    (``DefaultAuditingSettings``): the nesting says whose it is."""
+    items = [r for r in related.items if r.name.lower() == name.lower()]
+    if not items and len(related.items) == 1 and parent.semantics is Semantics.DESIRED:
+        return list(related.items)
+    return items
+
+
 def child_settings(
     resource: Resource,
     ctx: Context,
@@ -78,10 +91,26 @@ def child_settings(
     When the child is not in the input the result is unknown, unless the input
     enumerated that type completely; then ``absent`` applies."""
     related = ctx.children(resource, child_type)
-    items = [r for r in related.items if name is None or r.name.lower() == name.lower()]
+    items = list(related.items) if name is None else named_children(resource, related, name)
     path = f"{child_type}" + (f"/{name}" if name else "")
     expected = " AND ".join(f"{c.path} {c.expect.description}" for c in checks)
     if not items:
+        default = child_default(resource, child_type) if related.complete else None
+        if default is not None:
+            # Desired state: the undeclared child is what the service creates.
+            stand_in = Resource(
+                id=f"{resource.id}/{child_type.rsplit('/', 1)[1]}/{default.name}",
+                type=child_type,
+                name=default.name,
+                location=None,
+                raw={"properties": dict(default.properties)},
+                source="(service default)",
+            )
+            verdict = combine_all([judge(lookup(stand_in, c.path), c.expect, c.when_missing) for c in checks])
+            note = (
+                f"not declared; the service creates it with {json.dumps(dict(default.properties))} ({default.source})"
+            )
+            return Verdict(verdict.status, path, verdict.observed, expected, note)
         if related.complete:
             return Verdict(absent, path, None, expected, f"no {path} exists")
         return unknown(path, f"{path} was not in the input", expected)

@@ -102,12 +102,16 @@ class ResourceIndex:
     def children(self, parent: Resource, child_type: str) -> Related:
         wanted = child_type.lower()
         items = tuple(self._children.get((parent.key, wanted), ()))
-        return Related(items, self._snapshot.is_complete(wanted, parent.subscription_id))
+        return Related(items, self._closed(parent) or self._snapshot.is_complete(wanted, parent.subscription_id))
 
     def extensions(self, scope: Resource, extension_type: str) -> Related:
         wanted = extension_type.lower()
         items = tuple(self._extensions.get((scope.key, wanted), ()))
-        return Related(items, self._snapshot.is_complete(wanted, scope.subscription_id))
+        return Related(items, self._closed(scope) or self._snapshot.is_complete(wanted, scope.subscription_id))
+
+    def _closed(self, resource: Resource) -> bool:
+        """A resource a template declares: what it leaves out will not exist."""
+        return resource.key in self._snapshot.closed_parents
 
     def is_complete(self, resource_type: str, subscription_id: str | None) -> bool:
         return self._snapshot.is_complete(resource_type.lower(), subscription_id)

@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hipaa_scan.engine.defaults import default_for
 from hipaa_scan.model import Resource, Unresolved
 
 
 class Presence(enum.Enum):
     FOUND = "found"
     MISSING = "missing"  # the object that should hold it exists; the key does not
+    DEFAULT = "default"  # absent, and a documented service default applies (engine/defaults.py)
     NOT_COLLECTED = "not_collected"  # the input carried no properties block at all
     UNRESOLVED = "unresolved"  # an ARM template expression we could not evaluate
 
@@ -23,10 +25,12 @@ class Lookup:
     path: str
     presence: Presence
     value: Any = None
+    note: str = ""  # for a default: which one, and its source
 
     @property
     def found(self) -> bool:
-        return self.presence is Presence.FOUND
+        """A value is known: present in the input, or its documented default."""
+        return self.presence is Presence.FOUND or self.presence is Presence.DEFAULT
 
 
 def lookup(resource: Resource, path: str) -> Lookup:
@@ -37,7 +41,13 @@ def lookup(resource: Resource, path: str) -> Lookup:
     """
     if path.startswith("properties") and not resource.properties_collected:
         return Lookup(path, Presence.NOT_COLLECTED)
-    return lookup_in(resource.raw, path)
+    found = lookup_in(resource.raw, path)
+    if found.presence is Presence.MISSING:
+        hit = default_for(resource, path)
+        if hit is not None:
+            default, api_version = hit
+            return Lookup(path, Presence.DEFAULT, default.value, default.describe(resource.type, api_version))
+    return found
 
 
 def lookup_in(data: Mapping[str, Any], path: str) -> Lookup:

@@ -213,7 +213,7 @@ def judge(found: Lookup, expect: Expectation, when_missing: Status = Status.UNKN
         }.get(when_missing, "property absent")
         return Verdict(when_missing, found.path, None, expect.description, note)
     ok = expect(found.value)
-    return Verdict(Status.PASS if ok else Status.FAIL, found.path, found.value, expect.description)
+    return Verdict(Status.PASS if ok else Status.FAIL, found.path, found.value, expect.description, found.note)
 
 
 def all_of(resource: Resource, *checks: Check) -> Verdict:
@@ -233,6 +233,8 @@ def combine_all(verdicts: Sequence[Verdict]) -> Verdict:
         " & ".join(v.path for v in verdicts),
         verdicts[0].observed if len(verdicts) == 1 else {v.path: v.observed for v in verdicts},
         " AND ".join(f"{v.path} {v.expected}" for v in verdicts),
+        # A pass decided by a documented default says so.
+        "; ".join(dict.fromkeys(v.message for v in verdicts if v.message)),
     )
 
 

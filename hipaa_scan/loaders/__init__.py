@@ -11,7 +11,7 @@ from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.loaders.formats import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, extract
 from hipaa_scan.loaders.reader import read_document
 from hipaa_scan.loaders.template import parameter_values
-from hipaa_scan.model import ANY_SUBSCRIPTION, CoverageGap, InputFile, Resource, Snapshot
+from hipaa_scan.model import ANY_SUBSCRIPTION, CoverageGap, InputFile, Resource, Semantics, Snapshot
 
 __all__ = ["SNAPSHOT_KIND", "SNAPSHOT_SCHEMA_VERSION", "expand_paths", "load_inputs"]
 
@@ -37,7 +37,9 @@ def expand_paths(paths: Sequence[str]) -> list[tuple[Path, str]]:
 
 
 @gc_paused()
-def load_inputs(paths: Sequence[str], parameter_files: Sequence[str] = ()) -> Snapshot:
+def load_inputs(
+    paths: Sequence[str], parameter_files: Sequence[str] = (), template_mode: Semantics = Semantics.DESIRED
+) -> Snapshot:
     """Load every input and merge them into one snapshot.
 
     When two inputs describe the same resource id, the one that carries a
@@ -57,11 +59,15 @@ def load_inputs(paths: Sequence[str], parameter_files: Sequence[str] = ()) -> Sn
     complete: dict[str, set[str]] = {}
     graph: dict[str, dict[str, Any]] = {}
     gaps: list[CoverageGap] = []
+    closed: set[str] = set()
     for path, source in expand_paths(paths):
         raw = read_document(path, source)
         stem = path.name.split(".", 1)[0] or "template"
-        extracted = extract(raw.document, source, stem, parameters)
-        files.append(InputFile(source, raw.sha256, raw.size, extracted.format, len(extracted.resources)))
+        extracted = extract(raw.document, source, stem, parameters, template_mode)
+        files.append(
+            InputFile(source, raw.sha256, raw.size, extracted.format, len(extracted.resources), extracted.semantics)
+        )
+        closed.update(extracted.closed_parents)
         _merge(by_key, extracted.resources)
         if extracted.collected_at:
             collected.append(extracted.collected_at)
@@ -87,6 +93,7 @@ def load_inputs(paths: Sequence[str], parameter_files: Sequence[str] = ()) -> Sn
         complete_types={t: frozenset(s) for t, s in sorted(complete.items())},
         graph=dict(sorted(graph.items())),
         gaps=tuple(sorted(set(gaps), key=lambda g: (g.scope, g.api, g.status, g.message))),
+        closed_parents=frozenset(closed),
     )
 
 

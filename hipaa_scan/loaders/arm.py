@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hipaa_scan.errors import InputError
-from hipaa_scan.model import Resource, Unresolved
+from hipaa_scan.model import Resource, Semantics, Unresolved
 
 
 def json_kind(value: object) -> str:
@@ -27,7 +27,7 @@ def json_kind(value: object) -> str:
     return type(value).__name__
 
 
-def to_resource(obj: object, source: str, where: str) -> Resource:
+def to_resource(obj: object, source: str, where: str, semantics: Semantics = Semantics.OBSERVED) -> Resource:
     """Validate the fields every rule relies on and wrap the object.
 
     ``where`` locates the object inside the file (``resources[3]``) so the
@@ -56,6 +56,7 @@ def to_resource(obj: object, source: str, where: str) -> Resource:
         raw=obj,
         source=source,
         properties_collected=props is not None,
+        semantics=semantics,
     )
 
 

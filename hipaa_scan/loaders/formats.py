@@ -22,7 +22,7 @@ from hipaa_scan.errors import InputError
 from hipaa_scan.loaders.arm import json_kind, to_resource
 from hipaa_scan.loaders.powershell import POWERSHELL_FORMAT, is_powershell_export, powershell_resources
 from hipaa_scan.loaders.template import flatten_template, is_parameters_file, is_template
-from hipaa_scan.model import CoverageGap, Resource
+from hipaa_scan.model import CoverageGap, Resource, Semantics
 
 SNAPSHOT_KIND = "hipaa-scan-snapshot"
 SNAPSHOT_SCHEMA_VERSION = 1
@@ -40,9 +40,17 @@ class Extracted:
     complete_by_subscription: dict[str, list[str]] = field(default_factory=dict)
     graph: dict[str, dict[str, Any]] = field(default_factory=dict)
     gaps: list[CoverageGap] = field(default_factory=list)
+    closed_parents: list[str] = field(default_factory=list)
+    semantics: Semantics = Semantics.OBSERVED
 
 
-def extract(document: Any, source: str, stem: str, parameters: Mapping[str, Any] | None = None) -> Extracted:
+def extract(
+    document: Any,
+    source: str,
+    stem: str,
+    parameters: Mapping[str, Any] | None = None,
+    template_mode: Semantics = Semantics.DESIRED,
+) -> Extracted:
     if is_powershell_export(document):
         return Extracted(POWERSHELL_FORMAT, powershell_resources(document, source))
     if isinstance(document, list):
@@ -56,7 +64,10 @@ def extract(document: Any, source: str, stem: str, parameters: Mapping[str, Any]
     if "responses" in document and "parameters" in document:
         return _example(document, source, stem)
     if is_template(document):
-        return Extracted("arm-template", flatten_template(document, source, stem, parameters))
+        resources = flatten_template(document, source, stem, parameters, template_mode)
+        # Desired state: what a declared resource's template leaves out will not exist.
+        closed = [r.key for r in resources if r.semantics is Semantics.DESIRED]
+        return Extracted("arm-template", resources, closed_parents=closed, semantics=template_mode)
     if is_parameters_file(document):
         raise InputError(source, "an ARM parameters file, not resources: pass it with --parameters")
     if "data" in document:

@@ -15,13 +15,14 @@ from typing import Any
 from hipaa_scan.errors import InputError
 from hipaa_scan.loaders.arm import json_kind, to_resource
 from hipaa_scan.loaders.expressions import MAX_ITEMS, Evaluator, UnresolvableError, parse
-from hipaa_scan.model import Resource, Unresolved
+from hipaa_scan.model import Resource, Semantics, Unresolved
 
 # Templates carry no subscription or resource group; resources get ids under
 # this placeholder scope so parent/child/extension lookups still work.
 TEMPLATE_SUBSCRIPTION = "template"
 
-_SKIP_KEYS = frozenset({"resources", "dependsOn", "apiVersion", "copy", "condition", "comments", "scope"})
+# apiVersion stays: service defaults depend on it.
+_SKIP_KEYS = frozenset({"resources", "dependsOn", "copy", "condition", "comments", "scope"})
 
 
 class _Evaluator:
@@ -59,6 +60,7 @@ class _Evaluator:
         self._symbolic_loops: list[str] = []
         default_scope = f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
         self.scope_prefix = default_scope if scope_prefix is None else scope_prefix
+        self.semantics = Semantics.DESIRED
         self._expressions = Evaluator(
             {
                 "parameters": self._parameter,
@@ -289,9 +291,16 @@ def parameter_values(document: Any, source: str) -> dict[str, Any]:
 
 
 def flatten_template(
-    document: Mapping[str, Any], source: str, resource_group: str, parameters: Mapping[str, Any] | None = None
+    document: Mapping[str, Any],
+    source: str,
+    resource_group: str,
+    parameters: Mapping[str, Any] | None = None,
+    semantics: Semantics = Semantics.DESIRED,
 ) -> list[Resource]:
+    """The template's resources, then the parents it adds children to
+    without declaring (see ``_missing_parents``)."""
     evaluator = _Evaluator(document, resource_group, deployment_scope(document, resource_group), parameters)
+    evaluator.semantics = semantics
     resources = document.get("resources")
     if not isinstance(resources, list):
         raise InputError(source, f"ARM template 'resources' is {json_kind(resources)}, expected an array")
@@ -376,7 +385,7 @@ def _flatten(
     # valid template: the block is Unresolved and rules reading it are unknown.
     if props is not None and not isinstance(props, Mapping | Unresolved):
         raise InputError(source, f"{where} ({rid}): 'properties' is {json_kind(props)}, expected an object")
-    out.append(to_resource(body, source, where))
+    out.append(to_resource(body, source, where, ev.semantics))
     children = item.get("resources") or []
     if not isinstance(children, list):
         raise InputError(source, f"{where}: nested 'resources' is {json_kind(children)}, expected an array")

@@ -35,7 +35,14 @@ def report_document(result: ScanResult) -> dict[str, Any]:
                 "rules": len(result.rules),
             },
             "inputs": [
-                {"path": f.path, "sha256": f.sha256, "bytes": f.size, "format": f.format, "resources": f.resources}
+                {
+                    "path": f.path,
+                    "sha256": f.sha256,
+                    "bytes": f.size,
+                    "format": f.format,
+                    "resources": f.resources,
+                    "semantics": f.semantics.value,
+                }
                 for f in snapshot.inputs
             ],
             "collected_at": snapshot.collected_at,

@@ -9,6 +9,7 @@ from hipaa_scan.engine import (
     equals,
     judge,
     lookup,
+    named_children,
     non_empty,
     rule,
 )
@@ -37,7 +38,7 @@ EXPECTED = f"properties.retentionDays {RETENTION.description} when auditing to a
 )
 def check(server: Resource, ctx: Context) -> Verdict:
     related = ctx.children(server, AUDITING)
-    settings = [r for r in related.items if r.name.lower() == "default"]
+    settings = named_children(server, related, "default")
     if not settings:
         if related.complete:
             return Verdict(

@@ -8,6 +8,7 @@ from hipaa_scan.engine import (
     contains_all,
     equals,
     lookup,
+    named_children,
     not_applicable,
     rule,
 )
@@ -34,7 +35,7 @@ ACTIONS = contains_all(*REQUIRED)
     ),
 )
 def check(server: Resource, ctx: Context) -> Verdict:
-    setting = next((s for s in ctx.children(server, AUDITING).items if s.name.lower() == "default"), None)
+    setting = next(iter(named_children(server, ctx.children(server, AUDITING), "default")), None)
     state = lookup(setting, "properties.state") if setting is not None else None
     if state is not None and state.found and not equals("Enabled")(state.value):
         reason = "auditing is disabled (SQL-01 reports it)"

@@ -7,6 +7,7 @@ from hipaa_scan.engine import (
     child_settings,
     equals,
     lookup,
+    named_children,
     not_applicable,
     rule,
 )
@@ -29,7 +30,7 @@ EXPECTED = "customer-managed protector with properties.autoRotationEnabled == Tr
     remediation="az sql server tde-key set --server <server> --resource-group <rg> --server-key-type AzureKeyVault --kid <key-uri> --auto-rotation-enabled true",
 )
 def check(server: Resource, ctx: Context) -> Verdict:
-    protector = next((p for p in ctx.children(server, PROTECTOR).items if p.name.lower() == "current"), None)
+    protector = next(iter(named_children(server, ctx.children(server, PROTECTOR), "current")), None)
     key_type = lookup(protector, "properties.serverKeyType") if protector is not None else None
     if key_type is not None and key_type.found and not equals("AzureKeyVault")(key_type.value):
         reason = "service-managed protector, rotated by Microsoft (SQL-05 reports the missing CMK)"

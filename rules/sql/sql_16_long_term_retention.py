@@ -11,6 +11,7 @@ from hipaa_scan.engine import (
     combine_any,
     judge,
     lookup,
+    named_children,
     not_applicable,
     rule,
 )
@@ -52,7 +53,7 @@ def check(database: Resource, ctx: Context) -> Verdict:
         return not_applicable(
             "kind", kind.value, "dedicated SQL pools use restore points, not LTR", "an Azure SQL database"
         )
-    policy = next((p for p in ctx.children(database, LTR).items if p.name.lower() == "default"), None)
+    policy = next(iter(named_children(database, ctx.children(database, LTR), "default")), None)
     if policy is None:
         # No LTR policy in a complete listing means long-term retention is off, the default.
         return child_settings(database, ctx, LTR, [Check("properties", ANY_PERIOD)], name="default", absent=Status.FAIL)
