@@ -81,3 +81,10 @@ def test_the_defaults_table_matches_its_schema_and_the_rules() -> None:
     read = {t.lower() for r in load_rule_pack().rules for t in (*r.resource_types, *r.reads)}
     for entry in table["defaults"] + table["children"]:
         assert entry["type"].lower() in read, f"{entry['type']}: no rule reads this type"
+
+
+def test_a_linked_template_is_a_recorded_gap(tmp_path: Path) -> None:
+    assert main(["scan", str(CORPUS / "bicep-modules.json"), "--out", str(tmp_path), "-q", "--fail-on", "never"]) == 0
+    gaps = json.loads((tmp_path / "hipaa-scan-report.json").read_text())["manifest"]["coverage_gaps"]
+    assert [g["api"] for g in gaps] == ["Microsoft.Resources/deployments"]
+    assert "network-module" in gaps[0]["message"] and "example.org/templates/network.json" in gaps[0]["message"]

@@ -64,10 +64,12 @@ def extract(
     if "responses" in document and "parameters" in document:
         return _example(document, source, stem)
     if is_template(document):
-        resources = flatten_template(document, source, stem, parameters, template_mode)
+        missing: list[str] = []
+        resources = flatten_template(document, source, stem, parameters, template_mode, missing)
         # Desired state: what a declared resource's template leaves out will not exist.
         closed = [r.key for r in resources if r.semantics is Semantics.DESIRED]
-        return Extracted("arm-template", resources, closed_parents=closed, semantics=template_mode)
+        gaps = [CoverageGap(source, "Microsoft.Resources/deployments", 0, text) for text in missing]
+        return Extracted("arm-template", resources, closed_parents=closed, semantics=template_mode, gaps=gaps)
     if is_parameters_file(document):
         raise InputError(source, "an ARM parameters file, not resources: pass it with --parameters")
     if "data" in document:

@@ -38,6 +38,7 @@ class _Evaluator:
         scope_prefix: str | None = None,
         values: Mapping[str, Any] | None = None,
     ) -> None:
+        self._document, self._values = template, values
         self._params: dict[str, Any] = {}
         params = template.get("parameters") or {}
         if isinstance(params, Mapping):
@@ -60,7 +61,10 @@ class _Evaluator:
         self._symbolic_loops: list[str] = []
         default_scope = f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{resource_group}"
         self.scope_prefix = default_scope if scope_prefix is None else scope_prefix
+        self.resource_group = resource_group
         self.semantics = Semantics.DESIRED
+        self.gaps: list[str] = []  # what the template points at but the input lacks
+        self.nesting = 0
         self._expressions = Evaluator(
             {
                 "parameters": self._parameter,
@@ -110,6 +114,12 @@ class _Evaluator:
         if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= MAX_ITEMS:
             return count
         return None
+
+    def elsewhere(self, scope_prefix: str) -> _Evaluator:
+        """The same template context deploying at another scope."""
+        other = _Evaluator(self._document, self.resource_group, scope_prefix, self._values)
+        other._loops = self._loops
+        return other
 
     def in_loop(self, name: str, index: int) -> _LoopScope:
         return _LoopScope(self._loops, name, index)
@@ -296,11 +306,15 @@ def flatten_template(
     resource_group: str,
     parameters: Mapping[str, Any] | None = None,
     semantics: Semantics = Semantics.DESIRED,
+    gaps: list[str] | None = None,
 ) -> list[Resource]:
     """The template's resources, then the parents it adds children to
-    without declaring (see ``_missing_parents``)."""
+    without declaring (see ``_missing_parents``). What the template points at
+    but the input lacks (a linked template) is appended to ``gaps``."""
     evaluator = _Evaluator(document, resource_group, deployment_scope(document, resource_group), parameters)
     evaluator.semantics = semantics
+    if gaps is not None:
+        evaluator.gaps = gaps
     resources = document.get("resources")
     if not isinstance(resources, list):
         raise InputError(source, f"ARM template 'resources' is {json_kind(resources)}, expected an array")
@@ -367,6 +381,9 @@ def _flatten(
     condition = ev.resolve(item.get("condition", True))
     if condition is False:
         return  # literally never deployed
+    if str(item.get("type", "")).lower() == DEPLOYMENTS:
+        _nested_deployment(item, ev, source, where, out)
+        return
     rtype = ev.resolve(item.get("type"))
     name = ev.resolve_name(item.get("name"))
     if not isinstance(rtype, str):
@@ -391,6 +408,52 @@ def _flatten(
         raise InputError(source, f"{where}: nested 'resources' is {json_kind(children)}, expected an array")
     for index, child in enumerate(children):
         _flatten(child, ev, source, f"{where}.resources[{index}]", (rtype, name_text), out)
+
+
+DEPLOYMENTS = "microsoft.resources/deployments"
+MAX_NESTING = 10
+
+
+def _nested_deployment(item: Mapping[str, Any], ev: _Evaluator, source: str, where: str, out: list[Resource]) -> None:
+    """An inline nested deployment (what Bicep modules compile to) deploys its
+    template's resources: flatten them. With ``expressionEvaluationOptions``
+    scope ``inner`` the template has its own parameters, given values by the
+    outer template; otherwise its expressions use the outer template's. A
+    linked template is not in the input: a recorded gap, never a guess."""
+    props = item.get("properties")
+    if not isinstance(props, Mapping):
+        return
+    name = ev.resolve_name(item.get("name"))
+    template = props.get("template")
+    if not isinstance(template, Mapping):
+        if "templateLink" in props:
+            ev.gaps.append(f"{where} ({name}): linked template {props['templateLink']!r} is not in the input")
+        return
+    if ev.nesting >= MAX_NESTING:
+        ev.gaps.append(f"{where} ({name}): deployments nested more than {MAX_NESTING} deep are not read")
+        return
+    group = ev.resolve(item.get("resourceGroup")) if "resourceGroup" in item else None
+    options = props.get("expressionEvaluationOptions")
+    inner_scope = isinstance(options, Mapping) and str(options.get("scope", "")).lower() == "inner"
+    if inner_scope:
+        given = props.get("parameters")
+        values = {
+            str(key).lower(): ev.resolve(spec["value"])
+            if isinstance(spec, Mapping) and "value" in spec
+            else Unresolved(f"{key}")
+            for key, spec in (given.items() if isinstance(given, Mapping) else [])
+        }
+        rg = group if isinstance(group, str) else ev.resource_group
+        inner = _Evaluator(template, rg, deployment_scope(template, rg), values)
+    elif isinstance(group, str):
+        # The outer template's parameters and variables, in another resource group.
+        inner = ev.elsewhere(f"/subscriptions/{TEMPLATE_SUBSCRIPTION}/resourceGroups/{group}")
+    else:
+        inner = ev.elsewhere(ev.scope_prefix)
+    inner.semantics, inner.gaps, inner.nesting = ev.semantics, ev.gaps, ev.nesting + 1
+    resources = template.get("resources")
+    for index, child in enumerate(resources if isinstance(resources, list) else []):
+        _flatten(child, inner, source, f"{where}.properties.template.resources[{index}]", None, out)
 
 
 def _template_id(rtype: str, name: str, ev: _Evaluator, item: Mapping[str, Any]) -> tuple[str, str]:
