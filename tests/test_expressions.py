@@ -121,3 +121,12 @@ def test_symbols_in_names_only() -> None:
     assert ev.resolve_name("[format('{0}/rdp', parameters('nsg'))]") == "{nsg}/rdp"
     assert ev.resolve_name("[parameters('st')]") == "{st}"
     assert isinstance(ev.resolve("[parameters('nsg')]"), Unresolved)  # in a property it stays unknown
+
+
+def test_resource_id_reads_its_arguments_as_names() -> None:
+    # A reference joins resources whatever the name will be; it is not a value a rule judges.
+    ev = _Evaluator({"parameters": {"nic": {"type": "string"}}}, "rg")
+    assert ev.resolve("[resourceId('Microsoft.Network/networkInterfaces', parameters('nic'))]") == (
+        "/subscriptions/template/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/{nic}"
+    )
+    assert isinstance(ev.resolve("[concat('x', parameters('nic'))]"), Unresolved)

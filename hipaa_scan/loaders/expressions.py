@@ -14,6 +14,7 @@ hostile template cannot make the scanner build a huge value.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -147,8 +148,15 @@ class Evaluator:
     callables over evaluated arguments; ``if``, ``coalesce``, ``and`` and
     ``or`` are handled here because their arguments are evaluated lazily."""
 
-    def __init__(self, functions: Mapping[str, Function]) -> None:
+    def __init__(
+        self,
+        functions: Mapping[str, Function],
+        names: Callable[[], contextlib.AbstractContextManager[None]] | None = None,
+    ) -> None:
         self.functions = {**PURE_FUNCTIONS, **functions}
+        # resourceId() builds a reference, not a value a rule judges: its
+        # arguments are read as names (see the template loader's symbols).
+        self._names = names
 
     def evaluate(self, node: Node) -> Any:
         match node:
@@ -177,7 +185,11 @@ class Evaluator:
                 function = self.functions.get(name)
                 if function is None:
                     raise UnresolvableError(f"{name}() is known only at deployment")
-                values = [self.evaluate(a) for a in args]
+                if name == "resourceid" and self._names is not None:
+                    with self._names():
+                        values = [self.evaluate(a) for a in args]
+                else:
+                    values = [self.evaluate(a) for a in args]
                 if name not in STRUCTURAL and any(_has_unresolved(v) for v in values):
                     raise UnresolvableError(f"{name}() of a value known only at deployment")
                 try:

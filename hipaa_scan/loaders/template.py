@@ -9,7 +9,8 @@ rule reads as unknown, never as a pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from hipaa_scan.errors import InputError
@@ -71,7 +72,8 @@ class _Evaluator:
                 "variables": self._variable,
                 "resourceid": self._resource_id,
                 "copyindex": self._copy_index,
-            }
+            },
+            names=self._names,
         )
 
     # -- public -------------------------------------------------------------
@@ -91,11 +93,16 @@ class _Evaluator:
 
     def resolve_name(self, value: Any) -> Any:
         """A resource name, with undefaulted parameters kept as symbols."""
-        self._symbolic = True
-        try:
+        with self._names():
             return self.resolve(value)
+
+    @contextlib.contextmanager
+    def _names(self) -> Iterator[None]:
+        saved, self._symbolic = self._symbolic, True
+        try:
+            yield
         finally:
-            self._symbolic = False
+            self._symbolic = saved
 
     def resolve_string(self, text: str) -> Any:
         if not (text.startswith("[") and text.endswith("]")):
@@ -321,7 +328,58 @@ def flatten_template(
     out: list[Resource] = []
     for index, item in enumerate(resources):
         _flatten(item, evaluator, source, f"resources[{index}]", None, out)
+    if semantics is Semantics.DESIRED:
+        out = _join_private_endpoints(out, source)
     return out + _missing_parents(out, source)
+
+
+PRIVATE_ENDPOINTS = "microsoft.network/privateendpoints"
+
+
+def _join_private_endpoints(resources: list[Resource], source: str) -> list[Resource]:
+    """After deployment a private endpoint shows up on its target as a private
+    endpoint connection: Approved for an automatic connection
+    (``privateLinkServiceConnections``), Pending for a manual one. Give the
+    template's targets those connections, so "has an approved private
+    endpoint" is judged from the template."""
+    connections: dict[str, list[dict[str, Any]]] = {}
+    for endpoint in resources:
+        if endpoint.type_key != PRIVATE_ENDPOINTS:
+            continue
+        props = endpoint.raw.get("properties")
+        for key, status in (
+            ("privateLinkServiceConnections", "Approved"),
+            ("manualPrivateLinkServiceConnections", "Pending"),
+        ):
+            entries = props.get(key) if isinstance(props, Mapping) else None
+            for entry in entries if isinstance(entries, list) else []:
+                target = entry.get("properties", {}).get("privateLinkServiceId") if isinstance(entry, Mapping) else None
+                if isinstance(target, str):
+                    connections.setdefault(target.lower().rstrip("/"), []).append(
+                        {
+                            "name": f"{endpoint.name}-connection",
+                            "properties": {
+                                "privateEndpoint": {"id": endpoint.id},
+                                "privateLinkServiceConnectionState": {
+                                    "status": status,
+                                    "description": "from the template",
+                                },
+                            },
+                        }
+                    )
+    if not connections:
+        return resources
+    out = []
+    for resource in resources:
+        extra = connections.get(resource.key)
+        props = resource.raw.get("properties")
+        if extra and isinstance(props, Mapping):
+            existing = props.get("privateEndpointConnections")
+            merged = [*(existing if isinstance(existing, list) else []), *extra]
+            raw = {**resource.raw, "properties": {**props, "privateEndpointConnections": merged}}
+            resource = to_resource(raw, source, resource.id, resource.semantics)
+        out.append(resource)
+    return out
 
 
 def _missing_parents(resources: list[Resource], source: str) -> list[Resource]:
