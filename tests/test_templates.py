@@ -5,6 +5,7 @@ its expectations list, following Azure's documented semantics."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,68 @@ def test_a_linked_template_is_a_recorded_gap(tmp_path: Path) -> None:
     gaps = json.loads((tmp_path / "hipaa-scan-report.json").read_text())["manifest"]["coverage_gaps"]
     assert [g["api"] for g in gaps] == ["Microsoft.Resources/deployments"]
     assert "network-module" in gaps[0]["message"] and "example.org/templates/network.json" in gaps[0]["message"]
+
+
+HOSTILE_VALUES: list[Any] = [
+    None,
+    True,
+    0,
+    -1,
+    "",
+    "[",
+    "[]",
+    "[concat(]",
+    "[parameters('nope')]",
+    "[copyIndex('x')]",
+    "[range(0, 99999999)]",
+    "[json('{')]",
+    "[if(true(), createObject(), 'x')]",
+    [],
+    {},
+    {"copy": [{"name": "x", "count": "[parameters('n')]", "input": "[copyIndex('x')]"}]},
+    {"type": "Microsoft.Resources/deployments", "properties": {"template": {"resources": [{}]}}},
+]
+
+
+def _mutate(value: Any, rng: Any, depth: int = 0) -> Any:
+    if isinstance(value, dict) and value and depth < 12:
+        key = rng.choice(sorted(value))
+        out = dict(value)
+        roll = rng.random()
+        if roll < 0.25:
+            del out[key]
+        elif roll < 0.6:
+            out[key] = rng.choice(HOSTILE_VALUES)
+        else:
+            out[key] = _mutate(value[key], rng, depth + 1)
+        return out
+    if isinstance(value, list) and value and depth < 12:
+        index = rng.randrange(len(value))
+        out_list = list(value)
+        out_list[index] = _mutate(value[index], rng, depth + 1) if rng.random() < 0.7 else rng.choice(HOSTILE_VALUES)
+        return out_list
+    return rng.choice(HOSTILE_VALUES)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_mutated_templates_never_crash(name: str, tmp_path: Path) -> None:
+    # A template is judged or refused with one line; the loader never raises.
+    import random
+
+    from hipaa_scan.engine import Settings, load_rule_pack, run_rules
+    from hipaa_scan.errors import InputError
+    from hipaa_scan.loaders import load_inputs
+
+    rng = random.Random(name)
+    template = json.loads((CORPUS / name).read_text())
+    pack = load_rule_pack()
+    for attempt in range(int(os.environ.get("TEMPLATE_FUZZ", "40"))):  # TEMPLATE_FUZZ=2000 for a longer campaign
+        path = tmp_path / f"m{attempt}.json"
+        path.write_text(json.dumps(_mutate(template, rng)))
+        try:
+            snapshot = load_inputs([str(path)])
+        except InputError as exc:
+            assert str(path) in str(exc) and "\n" not in str(exc)
+            continue
+        findings = run_rules(snapshot, pack.rules, settings=Settings(), now=__import__("datetime").datetime(2026, 1, 1))
+        assert all(f.status != "error" for f in findings), [f.message for f in findings if f.status == "error"][:3]

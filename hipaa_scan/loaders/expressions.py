@@ -244,6 +244,8 @@ def _member(value: Any, name: str) -> Any:
 
 def _index(value: Any, index: Any) -> Any:
     if isinstance(value, list) and isinstance(index, int) and not isinstance(index, bool):
+        if not 0 <= index < len(value):
+            raise UnresolvableError(f"index {index} out of range")
         return value[index]
     if isinstance(value, Mapping) and isinstance(index, str):
         return _member(value, index)
