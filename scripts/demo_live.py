@@ -32,7 +32,7 @@ def main() -> int:
         command += ["--now", args.now]
     with emulator_process() as env:
         print(f"emulator: login {env['AZURE_AUTHORITY_HOST']}, ARM {env['HIPAA_SCAN_ARM_ENDPOINT']}", flush=True)
-        print("$ " + " ".join(command[1:]).replace(str(hipaa_scan), "hipaa-scan"), flush=True)
+        print("$ hipaa-scan " + " ".join(command[1:]), flush=True)
         code = subprocess.run(command, env={**os.environ, **env}, check=False).returncode  # noqa: S603
     out = Path(args.out).resolve()
     print()
