@@ -154,3 +154,24 @@ def test_mutated_templates_never_crash(name: str, tmp_path: Path) -> None:
             continue
         findings = run_rules(snapshot, pack.rules, settings=Settings(), now=__import__("datetime").datetime(2026, 1, 1))
         assert all(f.status != "error" for f in findings), [f.message for f in findings if f.status == "error"][:3]
+
+
+def test_every_rule_path_has_a_default_or_a_reason() -> None:
+    """An absent property is judged by its documented default (the table), by a
+    non-compliant default the rule itself states (when_missing, to move into the
+    table), or stays unknown for a stated reason: never silently."""
+    from hipaa_scan.engine import Status, load_rule_pack
+    from hipaa_scan.engine.defaults import service_defaults
+
+    table = service_defaults()
+    exempt = yaml.safe_load((Path(__file__).parent / "fixtures" / "defaults-exempt.yaml").read_text())
+    uncovered = set()
+    for rule in load_rule_pack().rules:
+        for check in rule.checks:
+            if any((t.lower(), check.path.lower()) in table for t in rule.type_keys):
+                continue
+            if check.when_missing is not Status.UNKNOWN:
+                continue
+            uncovered.add(f"{rule.id} {check.path}")
+    assert uncovered - set(exempt) == set(), "add a default to hipaa_scan/data/service-defaults.json or a reason"
+    assert set(exempt) - uncovered == set(), "stale entries in tests/fixtures/defaults-exempt.yaml"

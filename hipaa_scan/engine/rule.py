@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -136,6 +136,9 @@ class Rule:
     # resources it follows by id). The live collector fetches exactly
     # resource_types + reads, and the Context refuses anything else.
     reads: tuple[str, ...] = ()
+    # The declarative conditions of a property_rule (empty for coded checks),
+    # so tests can ask what each path means when it is absent.
+    checks: tuple[Check, ...] = ()
 
     @property
     def type_keys(self) -> tuple[str, ...]:
@@ -278,7 +281,7 @@ def property_rule(
     def check(resource: Resource, _ctx: Context) -> Verdict:
         return combine(resource, *frozen)
 
-    return rule(
+    declared = rule(
         id=id,
         title=title,
         severity=severity,
@@ -287,6 +290,7 @@ def property_rule(
         rationale=rationale,
         remediation=remediation,
     )(check)
+    return replace(declared, checks=frozen)
 
 
 def not_applicable(path: str, observed: Any, reason: str, expected: str = "rule applies to this resource") -> Verdict:

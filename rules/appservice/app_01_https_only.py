@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="APP-01",
@@ -9,5 +9,5 @@ RULE = property_rule(
     rationale="Without HTTPS-only, clients can send ePHI and session tokens to the app over unencrypted HTTP.",
     remediation="az webapp update --name <app> --resource-group <rg> --https-only true",
     # httpsOnly defaults to false.
-    checks=[Check("properties.httpsOnly", equals(True), when_missing=Status.FAIL)],
+    checks=[Check("properties.httpsOnly", equals(True))],
 )

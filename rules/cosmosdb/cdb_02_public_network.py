@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="CDB-02",
@@ -9,5 +9,5 @@ RULE = property_rule(
     rationale="With public network access disabled, Cosmos DB accounts holding ePHI are reachable only through private endpoints.",
     remediation="az cosmosdb update --name <account> --resource-group <rg> --public-network-access Disabled (after creating a private endpoint)",
     # The service default is Enabled.
-    checks=[Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL)],
+    checks=[Check("properties.publicNetworkAccess", equals("Disabled"))],
 )

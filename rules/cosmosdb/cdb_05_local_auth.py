@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="CDB-05",
@@ -12,5 +12,5 @@ RULE = property_rule(
     ),
     remediation="Grant Cosmos DB data-plane roles, then: az resource update --ids <account-id> --set properties.disableLocalAuth=true",
     # Absent means key-based access is allowed, the default (Azure Policy: non-compliant).
-    checks=[Check("properties.disableLocalAuth", equals(True), when_missing=Status.FAIL)],
+    checks=[Check("properties.disableLocalAuth", equals(True))],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, at_least, equals, property_rule
+from hipaa_scan.engine import Check, at_least, equals, property_rule
 
 RULE = property_rule(
     id="KV-01",
@@ -12,7 +12,7 @@ RULE = property_rule(
     ),
     remediation="az keyvault update --name <vault> --enable-soft-delete true --retention-days 90",
     checks=[
-        Check("properties.enableSoftDelete", equals(True), when_missing=Status.FAIL),
+        Check("properties.enableSoftDelete", equals(True)),
         Check("properties.softDeleteRetentionInDays", at_least(7)),
     ],
 )

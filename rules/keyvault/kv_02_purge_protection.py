@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="KV-02",
@@ -11,5 +11,5 @@ RULE = property_rule(
         "destroying the customer-managed keys that decrypt ePHI."
     ),
     remediation="az keyvault update --name <vault> --enable-purge-protection true (irreversible).",
-    checks=[Check("properties.enablePurgeProtection", equals(True), when_missing=Status.FAIL)],
+    checks=[Check("properties.enablePurgeProtection", equals(True))],
 )

@@ -14,7 +14,7 @@ RULE = property_rule(
     # Absent publicNetworkAccess means Enabled; absent networkAcls means allow-all.
     checks=[
         Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL),
-        Check("properties.networkAcls.defaultAction", equals("Deny"), when_missing=Status.FAIL),
+        Check("properties.networkAcls.defaultAction", equals("Deny")),
     ],
     mode="any",
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, at_least, property_rule
+from hipaa_scan.engine import Check, at_least, property_rule
 
 RULE = property_rule(
     id="MON-09",
@@ -12,5 +12,5 @@ RULE = property_rule(
     ),
     remediation="az monitor log-analytics workspace update --workspace-name <ws> --resource-group <rg> --retention-time 365",
     # The service default is 30 days.
-    checks=[Check("properties.retentionInDays", at_least(365), when_missing=Status.FAIL)],
+    checks=[Check("properties.retentionInDays", at_least(365))],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, property_rule, version_at_least
+from hipaa_scan.engine import Check, property_rule, version_at_least
 
 RULE = property_rule(
     id="ST-02",
@@ -9,5 +9,5 @@ RULE = property_rule(
     rationale="TLS 1.0 and 1.1 have known weaknesses; accepting them lets clients move ePHI over deprecated encryption.",
     remediation="az storage account update --name <account> --resource-group <rg> --min-tls-version TLS1_2",
     # Absent means the account still accepts TLS 1.0 (Azure Policy treats it as non-compliant).
-    checks=[Check("properties.minimumTlsVersion", version_at_least("1.2"), when_missing=Status.FAIL)],
+    checks=[Check("properties.minimumTlsVersion", version_at_least("1.2"))],
 )

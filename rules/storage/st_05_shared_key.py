@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="ST-05",
@@ -12,5 +12,5 @@ RULE = property_rule(
     ),
     remediation="az storage account update --name <account> --resource-group <rg> --allow-shared-key-access false",
     # Absent or null means shared key access is allowed (the service default).
-    checks=[Check("properties.allowSharedKeyAccess", equals(False), when_missing=Status.FAIL)],
+    checks=[Check("properties.allowSharedKeyAccess", equals(False))],
 )

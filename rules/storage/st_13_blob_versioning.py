@@ -2,7 +2,6 @@ from hipaa_scan.engine import (
     Check,
     Context,
     Resource,
-    Status,
     Verdict,
     blob_service_settings,
     equals,
@@ -36,5 +35,5 @@ def check(account: Resource, ctx: Context) -> Verdict:
     return blob_service_settings(
         account,
         ctx,
-        [Check("properties.isVersioningEnabled", equals(True), when_missing=Status.FAIL)],
+        [Check("properties.isVersioningEnabled", equals(True))],
     )
