@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, one_of, property_rule
+from hipaa_scan.engine import Check, one_of, property_rule
 
 RULE = property_rule(
     id="BK-02",
@@ -12,11 +12,5 @@ RULE = property_rule(
     ),
     remediation="az backup vault update --name <vault> --resource-group <rg> --immutability-state Unlocked (then Locked)",
     # Immutability is not configured on a vault unless set; absent means Disabled.
-    checks=[
-        Check(
-            "properties.securitySettings.immutabilitySettings.state",
-            one_of("Unlocked", "Locked"),
-            when_missing=Status.FAIL,
-        )
-    ],
+    checks=[Check("properties.securitySettings.immutabilitySettings.state", one_of("Unlocked", "Locked"))],
 )

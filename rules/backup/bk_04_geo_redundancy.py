@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 REDUNDANCY = "properties.redundancySettings"
 
@@ -20,6 +20,6 @@ RULE = property_rule(
     checks=[
         Check(f"{REDUNDANCY}.standardTierStorageRedundancy", equals("GeoRedundant")),
         # Cross Region Restore is off unless enabled.
-        Check(f"{REDUNDANCY}.crossRegionRestore", equals("Enabled"), when_missing=Status.FAIL),
+        Check(f"{REDUNDANCY}.crossRegionRestore", equals("Enabled")),
     ],
 )

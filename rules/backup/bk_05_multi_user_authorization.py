@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="BK-05",
@@ -15,5 +15,5 @@ RULE = property_rule(
         "(portal: Recovery Services vault > Properties > Multi-User Authorization > Update)."
     ),
     # Multi-User Authorization is off until a Resource Guard is associated.
-    checks=[Check("properties.securitySettings.multiUserAuthorization", equals("Enabled"), when_missing=Status.FAIL)],
+    checks=[Check("properties.securitySettings.multiUserAuthorization", equals("Enabled"))],
 )

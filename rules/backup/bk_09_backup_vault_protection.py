@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, one_of, property_rule
+from hipaa_scan.engine import Check, one_of, property_rule
 
 SECURITY = "properties.securitySettings"
 
@@ -19,6 +19,6 @@ RULE = property_rule(
     checks=[
         Check(f"{SECURITY}.softDeleteSettings.state", one_of("On", "AlwaysOn")),
         # Immutability is not configured on a vault unless set; absent means Disabled.
-        Check(f"{SECURITY}.immutabilitySettings.state", one_of("Unlocked", "Locked"), when_missing=Status.FAIL),
+        Check(f"{SECURITY}.immutabilitySettings.state", one_of("Unlocked", "Locked")),
     ],
 )

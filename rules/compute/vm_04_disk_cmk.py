@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, non_empty, one_of, property_rule
+from hipaa_scan.engine import Check, non_empty, one_of, property_rule
 
 RULE = property_rule(
     id="VM-04",
@@ -19,7 +19,6 @@ RULE = property_rule(
         Check(
             "properties.encryption.type",
             one_of("EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatformAndCustomerKeys"),
-            when_missing=Status.FAIL,
         ),
         Check("properties.encryption.diskEncryptionSetId", non_empty()),
     ],

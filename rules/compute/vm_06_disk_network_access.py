@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, one_of, property_rule
+from hipaa_scan.engine import Check, equals, one_of, property_rule
 
 RULE = property_rule(
     id="VM-06",
@@ -17,7 +17,7 @@ RULE = property_rule(
     mode="any",
     checks=[
         # New disks default to networkAccessPolicy AllowAll and publicNetworkAccess Enabled.
-        Check("properties.networkAccessPolicy", one_of("DenyAll", "AllowPrivate"), when_missing=Status.FAIL),
-        Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL),
+        Check("properties.networkAccessPolicy", one_of("DenyAll", "AllowPrivate")),
+        Check("properties.publicNetworkAccess", equals("Disabled")),
     ],
 )

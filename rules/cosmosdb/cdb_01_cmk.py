@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, non_empty, property_rule
+from hipaa_scan.engine import Check, non_empty, property_rule
 
 RULE = property_rule(
     id="CDB-01",
@@ -12,5 +12,5 @@ RULE = property_rule(
     ),
     remediation="Set a CMK at account creation: az cosmosdb create --name <account> --resource-group <rg> --key-uri <key-uri> (existing accounts: az cosmosdb update --key-uri)",
     # Absent means service-managed keys, the default.
-    checks=[Check("properties.keyVaultKeyUri", non_empty(), when_missing=Status.FAIL)],
+    checks=[Check("properties.keyVaultKeyUri", non_empty())],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="CDB-06",
@@ -12,5 +12,5 @@ RULE = property_rule(
     ),
     remediation="az cosmosdb update --name <account> --resource-group <rg> --disable-key-based-metadata-write-access true",
     # Absent means metadata writes with account keys are allowed, the default.
-    checks=[Check("properties.disableKeyBasedMetadataWriteAccess", equals(True), when_missing=Status.FAIL)],
+    checks=[Check("properties.disableKeyBasedMetadataWriteAccess", equals(True))],
 )

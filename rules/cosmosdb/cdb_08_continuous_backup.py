@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="CDB-08",
@@ -12,5 +12,5 @@ RULE = property_rule(
     ),
     remediation="az cosmosdb update --name <account> --resource-group <rg> --backup-policy-type Continuous --continuous-tier Continuous30Days (one-way migration)",
     # Absent backupPolicy means Periodic, the default.
-    checks=[Check("properties.backupPolicy.type", equals("Continuous"), when_missing=Status.FAIL)],
+    checks=[Check("properties.backupPolicy.type", equals("Continuous"))],
 )

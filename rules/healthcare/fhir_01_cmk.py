@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, non_empty, property_rule
+from hipaa_scan.engine import Check, non_empty, property_rule
 
 RULE = property_rule(
     id="FHIR-01",
@@ -16,5 +16,5 @@ RULE = property_rule(
         "(recreate and migrate existing services)."
     ),
     # Without a key URI the service uses Microsoft-managed keys.
-    checks=[Check("properties.cosmosDbConfiguration.keyVaultKeyUri", non_empty(), when_missing=Status.FAIL)],
+    checks=[Check("properties.cosmosDbConfiguration.keyVaultKeyUri", non_empty())],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="FHIR-03",
@@ -15,5 +15,5 @@ RULE = property_rule(
         "--resource-group <rg> --public-network-access Disabled"
     ),
     # publicNetworkAccess defaults to Enabled.
-    checks=[Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL)],
+    checks=[Check("properties.publicNetworkAccess", equals("Disabled"))],
 )

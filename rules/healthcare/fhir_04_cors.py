@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Expectation, Status, property_rule
+from hipaa_scan.engine import Check, Expectation, property_rule
 
 NO_WILDCARD = Expectation("does not contain '*'", lambda v: isinstance(v, list) and "*" not in v)
 
@@ -17,5 +17,5 @@ RULE = property_rule(
         "(e.g. https://portal.contoso.example), one per line, and save."
     ),
     # No CORS configuration means no cross-origin caller is allowed; unexported properties stay unknown.
-    checks=[Check("properties.corsConfiguration.origins", NO_WILDCARD, when_missing=Status.PASS)],
+    checks=[Check("properties.corsConfiguration.origins", NO_WILDCARD)],
 )

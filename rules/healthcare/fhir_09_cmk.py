@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, non_empty, property_rule
+from hipaa_scan.engine import Check, non_empty, property_rule
 
 RULE = property_rule(
     id="FHIR-09",
@@ -15,11 +15,5 @@ RULE = property_rule(
         "--encryption key-encryption-key-url=<key-uri> with a managed identity that can use the key."
     ),
     # Without a key URL the service uses Microsoft-managed keys.
-    checks=[
-        Check(
-            "properties.encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl",
-            non_empty(),
-            when_missing=Status.FAIL,
-        )
-    ],
+    checks=[Check("properties.encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl", non_empty())],
 )

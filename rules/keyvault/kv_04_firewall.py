@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="KV-04",
@@ -13,7 +13,7 @@ RULE = property_rule(
     remediation="az keyvault update --name <vault> --default-action Deny (then add needed IP/VNet rules or a private endpoint)",
     # Absent publicNetworkAccess means Enabled; absent networkAcls means allow-all.
     checks=[
-        Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL),
+        Check("properties.publicNetworkAccess", equals("Disabled")),
         Check("properties.networkAcls.defaultAction", equals("Deny")),
     ],
     mode="any",

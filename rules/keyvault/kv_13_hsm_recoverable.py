@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="KV-13",
@@ -13,8 +13,8 @@ RULE = property_rule(
     remediation="az keyvault update-hsm --hsm-name <hsm> --resource-group <rg> --enable-purge-protection true (irreversible)",
     checks=[
         # Soft delete is on by default for every Managed HSM and is immutable (ManagedHsmProperties.enableSoftDelete).
-        Check("properties.enableSoftDelete", equals(True), when_missing=Status.PASS),
+        Check("properties.enableSoftDelete", equals(True)),
         # Purge protection is off unless set.
-        Check("properties.enablePurgeProtection", equals(True), when_missing=Status.FAIL),
+        Check("properties.enablePurgeProtection", equals(True)),
     ],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="KV-14",
@@ -12,5 +12,5 @@ RULE = property_rule(
     ),
     remediation="az keyvault update-hsm --hsm-name <hsm> --resource-group <rg> --public-network-access Disabled (after creating a private endpoint)",
     # The service default is Enabled.
-    checks=[Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL)],
+    checks=[Check("properties.publicNetworkAccess", equals("Disabled"))],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, not_one_of, property_rule
+from hipaa_scan.engine import Check, equals, not_one_of, property_rule
 
 RULE = property_rule(
     id="ML-01",
@@ -16,8 +16,8 @@ RULE = property_rule(
     ),
     checks=[
         # publicNetworkAccess defaults to Enabled.
-        Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL),
+        Check("properties.publicNetworkAccess", equals("Disabled")),
         # Only an explicit true re-opens public access; the API default is false.
-        Check("properties.allowPublicAccessWhenBehindVnet", not_one_of(True), when_missing=Status.PASS),
+        Check("properties.allowPublicAccessWhenBehindVnet", not_one_of(True)),
     ],
 )

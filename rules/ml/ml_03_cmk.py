@@ -36,6 +36,6 @@ def check(workspace: Resource, _ctx: Context) -> Verdict:
     return all_of(
         workspace,
         # Without an encryption block the workspace uses Microsoft-managed keys.
-        Check("properties.encryption.status", equals("Enabled"), when_missing=Status.FAIL),
+        Check("properties.encryption.status", equals("Enabled")),
         Check("properties.encryption.keyVaultProperties.keyIdentifier", non_empty()),
     )

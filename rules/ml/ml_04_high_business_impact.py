@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="ML-04",
@@ -15,5 +15,5 @@ RULE = property_rule(
         "(recreate and migrate existing workspaces)."
     ),
     # hbiWorkspace defaults to false.
-    checks=[Check("properties.hbiWorkspace", equals(True), when_missing=Status.FAIL)],
+    checks=[Check("properties.hbiWorkspace", equals(True))],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="ML-06",
@@ -15,7 +15,5 @@ RULE = property_rule(
         "then az ml workspace provision-network --name <ws> --resource-group <rg>"
     ),
     # Without managedNetwork the isolation mode is Disabled (no managed VNet, unrestricted egress).
-    checks=[
-        Check("properties.managedNetwork.isolationMode", equals("AllowOnlyApprovedOutbound"), when_missing=Status.FAIL)
-    ],
+    checks=[Check("properties.managedNetwork.isolationMode", equals("AllowOnlyApprovedOutbound"))],
 )

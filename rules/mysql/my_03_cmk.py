@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, non_empty, property_rule
+from hipaa_scan.engine import Check, equals, non_empty, property_rule
 
 RULE = property_rule(
     id="MY-03",
@@ -13,7 +13,7 @@ RULE = property_rule(
     remediation="az mysql flexible-server update --name <server> --resource-group <rg> --key <key-uri> --identity <user-assigned-identity>",
     # Absent means service-managed keys (SystemManaged), the default.
     checks=[
-        Check("properties.dataEncryption.type", equals("AzureKeyVault"), when_missing=Status.FAIL),
-        Check("properties.dataEncryption.primaryKeyURI", non_empty(), when_missing=Status.FAIL),
+        Check("properties.dataEncryption.type", equals("AzureKeyVault")),
+        Check("properties.dataEncryption.primaryKeyURI", non_empty()),
     ],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="MY-06",
@@ -12,5 +12,5 @@ RULE = property_rule(
         "(existing servers: restore into a new server with geo-redundant backup)"
     ),
     # Absent means locally redundant backups, the default.
-    checks=[Check("properties.backup.geoRedundantBackup", equals("Enabled"), when_missing=Status.FAIL)],
+    checks=[Check("properties.backup.geoRedundantBackup", equals("Enabled"))],
 )

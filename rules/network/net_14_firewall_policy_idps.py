@@ -30,7 +30,7 @@ def check(policy: Resource, _ctx: Context) -> Verdict:
     verdict = all_of(
         policy,
         Check("properties.sku.tier", equals("Premium")),
-        Check(MODE, equals("Deny"), when_missing=Status.FAIL),
+        Check(MODE, equals("Deny")),
     )
     if verdict.status is Status.FAIL and verdict.path == MODE and equals("Alert")(verdict.observed):
         return Verdict(

@@ -2,7 +2,6 @@ from hipaa_scan.engine import (
     Check,
     Context,
     Resource,
-    Status,
     Verdict,
     any_of,
     combine_all,
@@ -34,7 +33,7 @@ def check(gateway: Resource, _ctx: Context) -> Verdict:
     # No firewallPolicy and no webApplicationFirewallConfiguration means no WAF at all.
     waf = any_of(
         gateway,
-        Check("properties.firewallPolicy.id", non_empty(), when_missing=Status.FAIL),
-        Check("properties.webApplicationFirewallConfiguration.enabled", equals(True), when_missing=Status.FAIL),
+        Check("properties.firewallPolicy.id", non_empty()),
+        Check("properties.webApplicationFirewallConfiguration.enabled", equals(True)),
     )
     return combine_all([tier, waf])

@@ -4,7 +4,6 @@ from hipaa_scan.engine import (
     Expectation,
     Presence,
     Resource,
-    Status,
     Verdict,
     all_of,
     equals,
@@ -47,10 +46,10 @@ def check(gateway: Resource, _ctx: Context) -> Verdict:
     return all_of(
         gateway,
         # No legacy configuration and no policy means no WAF at all.
-        Check(f"{WAF}.enabled", equals(True), when_missing=Status.FAIL),
+        Check(f"{WAF}.enabled", equals(True)),
         Check(f"{WAF}.firewallMode", equals("Prevention")),
         Check(f"{WAF}.ruleSetType", equals("OWASP")),
         Check(f"{WAF}.ruleSetVersion", version_at_least("3.2")),
         # ARM omits an empty disabledRuleGroups list, so absence means no group is disabled.
-        Check(f"{WAF}.disabledRuleGroups", NO_GROUPS, when_missing=Status.PASS),
+        Check(f"{WAF}.disabledRuleGroups", NO_GROUPS),
     )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, non_empty, property_rule
+from hipaa_scan.engine import Check, equals, non_empty, property_rule
 
 RULE = property_rule(
     id="NET-26",
@@ -17,7 +17,7 @@ RULE = property_rule(
     ),
     checks=[
         # Both are off unless a DDoS protection plan is associated.
-        Check("properties.enableDdosProtection", equals(True), when_missing=Status.FAIL),
-        Check("properties.ddosProtectionPlan.id", non_empty(), when_missing=Status.FAIL),
+        Check("properties.enableDdosProtection", equals(True)),
+        Check("properties.ddosProtectionPlan.id", non_empty()),
     ],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, non_empty, property_rule
+from hipaa_scan.engine import Check, equals, non_empty, property_rule
 
 RULE = property_rule(
     id="PG-01",
@@ -10,8 +10,8 @@ RULE = property_rule(
     remediation="az postgres flexible-server update --name <server> --resource-group <rg> --public-access Disabled (after creating a private endpoint)",
     # A server created without network settings gets public access, the default.
     checks=[
-        Check("properties.network.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL),
-        Check("properties.network.delegatedSubnetResourceId", non_empty(), when_missing=Status.FAIL),
+        Check("properties.network.publicNetworkAccess", equals("Disabled")),
+        Check("properties.network.delegatedSubnetResourceId", non_empty()),
     ],
     mode="any",
 )

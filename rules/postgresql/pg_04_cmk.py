@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, non_empty, property_rule
+from hipaa_scan.engine import Check, equals, non_empty, property_rule
 
 RULE = property_rule(
     id="PG-04",
@@ -16,7 +16,7 @@ RULE = property_rule(
     ),
     # Absent means service-managed keys ({type: SystemManaged}), the default.
     checks=[
-        Check("properties.dataEncryption.type", equals("AzureKeyVault"), when_missing=Status.FAIL),
-        Check("properties.dataEncryption.primaryKeyURI", non_empty(), when_missing=Status.FAIL),
+        Check("properties.dataEncryption.type", equals("AzureKeyVault")),
+        Check("properties.dataEncryption.primaryKeyURI", non_empty()),
     ],
 )

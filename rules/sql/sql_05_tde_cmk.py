@@ -26,7 +26,7 @@ def check(server: Resource, ctx: Context) -> Verdict:
         "Microsoft.Sql/servers/encryptionProtector",
         [
             Check("properties.serverKeyType", equals("AzureKeyVault")),
-            Check("properties.uri", non_empty(), when_missing=Status.FAIL),
+            Check("properties.uri", non_empty()),
         ],
         name="current",
         absent=Status.FAIL,

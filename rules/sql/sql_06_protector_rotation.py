@@ -42,7 +42,7 @@ def check(server: Resource, ctx: Context) -> Verdict:
         PROTECTOR,
         [
             Check("properties.serverKeyType", equals("AzureKeyVault")),
-            Check("properties.autoRotationEnabled", equals(True), when_missing=Status.FAIL),
+            Check("properties.autoRotationEnabled", equals(True)),
         ],
         name="current",
         absent=Status.NOT_APPLICABLE,

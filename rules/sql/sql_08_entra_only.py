@@ -37,7 +37,7 @@ def check(server: Resource, ctx: Context) -> Verdict:
         server,
         ctx,
         "Microsoft.Sql/servers/azureADOnlyAuthentications",
-        [Check("properties.azureADOnlyAuthentication", equals(True), when_missing=Status.FAIL)],
+        [Check("properties.azureADOnlyAuthentication", equals(True))],
         name="Default",
         absent=Status.FAIL,
     )

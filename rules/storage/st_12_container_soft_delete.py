@@ -2,7 +2,6 @@ from hipaa_scan.engine import (
     Check,
     Context,
     Resource,
-    Status,
     Verdict,
     at_least,
     blob_service_settings,
@@ -31,7 +30,7 @@ def check(account: Resource, ctx: Context) -> Verdict:
         account,
         ctx,
         [
-            Check("properties.containerDeleteRetentionPolicy.enabled", equals(True), when_missing=Status.FAIL),
+            Check("properties.containerDeleteRetentionPolicy.enabled", equals(True)),
             Check("properties.containerDeleteRetentionPolicy.days", at_least(7)),
         ],
     )
