@@ -135,6 +135,29 @@ def web_config(site: Resource, ctx: Context, checks: Sequence[Check]) -> Verdict
     is often partial, so it is used only when every checked path is present
     there; otherwise the result comes from the child (unknown when absent)."""
     has_child = any(c.name.lower() == "web" for c in ctx.children(site, WEB_CONFIG).items)
+    if not has_child and site.semantics is Semantics.DESIRED:
+        # A template's siteConfig is the configuration it deploys: what it
+        # leaves out takes the service default of config/web.
+        site_config = lookup(site, "properties.siteConfig")
+        if site_config.presence is Presence.UNRESOLVED or site_config.presence is Presence.NOT_COLLECTED:
+            return judge(site_config, checks[0].expect)
+        stand_in = Resource(
+            id=f"{site.id}/config/web",
+            type=WEB_CONFIG,
+            name="web",
+            location=None,
+            raw={"properties": site_config.value if isinstance(site_config.value, Mapping) else {}},
+            source=site.source,
+            semantics=Semantics.DESIRED,
+        )
+        verdict = combine_all([verdict_for(stand_in, c) for c in checks])
+        return Verdict(
+            verdict.status,
+            f"site: properties.siteConfig ({verdict.path})",
+            verdict.observed,
+            verdict.expected,
+            verdict.message,
+        )
     if not has_child:
         embedded = [
             Check("properties.siteConfig." + c.path.removeprefix("properties."), c.expect, c.when_missing)
