@@ -173,20 +173,19 @@ class Snapshot:
 class Finding:
     """One rule's verdict on one resource, stamped with identity by the engine.
 
-    Field order is the order of the JSON report's finding objects: the report
-    hands these dataclasses straight to orjson, which serialises them in Rust.
+    Only what is specific to the verdict: the rule's title, severity,
+    citations and remediation live on the rule, and the report states them
+    once per rule (report schema 2). Field order is the order of the JSON
+    report's finding objects: the report hands these dataclasses straight to
+    orjson, which serialises them in Rust.
     """
 
     rule_id: RuleId
-    title: str
     resource_id: str
     resource_type: str
     subscription_id: str | None
     status: Status
-    severity: Severity
-    citations: tuple[str, ...]
     path: str
     observed: Any
     expected: str
     message: str
-    remediation: str

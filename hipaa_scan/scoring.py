@@ -173,4 +173,5 @@ class ScanResult:
         if self.fail_on is None:
             return ()
         floor = self.fail_on.rank
-        return tuple(f for f in self.findings if f.status is Status.FAIL and f.severity.rank >= floor)
+        severity = {r.id: r.severity for r in self.rules}
+        return tuple(f for f in self.findings if f.status is Status.FAIL and severity[f.rule_id].rank >= floor)

@@ -68,7 +68,7 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     if "observed" in case:
         assert finding.observed == case["observed"]
     assert finding.expected, "a verdict must say what was expected"
-    assert finding.remediation
+    assert rule.remediation
 
 
 def test_every_rule_has_pass_and_fail_cases() -> None:

@@ -47,18 +47,14 @@ def test_score_weights_severity_and_counts_unknown_against() -> None:
 def test_assess_puts_every_specification_in_the_checklist() -> None:
     finding = Finding(
         rule_id=RuleId("KV-02"),
-        title=RULES["KV-02"].title,
         subscription_id="s",
         resource_id="/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv",
         resource_type="Microsoft.KeyVault/vaults",
         status=Status.FAIL,
-        severity=RULES["KV-02"].severity,
-        citations=RULES["KV-02"].citations,
         path="properties.enablePurgeProtection",
         observed=False,
         expected="== True",
         message="",
-        remediation="x",
     )
     result = assess(CATALOGUE, PACK.rules, [finding])
     assert len(result.items) == len(CATALOGUE.controls) == 66

@@ -57,17 +57,13 @@ def run_rules(
 def _stamp(rule: Rule, resource: Resource, verdict: Verdict) -> Finding:
     return Finding(
         rule_id=rule.id,
-        title=rule.title,
         resource_id=resource.id,
         resource_type=resource.type,
         status=verdict.status,
-        severity=rule.severity,
-        citations=rule.citations,
         path=verdict.path,
         observed=jsonable(verdict.observed),
         expected=verdict.expected,
         message=verdict.message,
-        remediation=rule.remediation,
         subscription_id=resource.subscription_id,
     )
 

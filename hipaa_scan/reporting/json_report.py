@@ -13,7 +13,7 @@ from hipaa_scan.engine import Rule
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "2.0"
 
 
 def rfc3339(moment: datetime) -> str:
