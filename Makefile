@@ -11,7 +11,7 @@ DEMO_LIVE_OUT := out/demo-live
 # The sample tenant's emergency-access accounts (see tests/fixtures/sample-tenant/contoso-health-entra.json).
 BREAK_GLASS := --break-glass e3a1c5d7-0b2f-4e6a-9c8d-1f3b5d7e9a01 --break-glass e3a1c5d7-0b2f-4e6a-9c8d-1f3b5d7e9a02
 
-.PHONY: demo demo-live test lint unit wheel-check golden bench bench-collect clean
+.PHONY: demo demo-live test lint unit wheel-check golden bench bench-big bench-collect clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("hipaa-scan needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
@@ -55,7 +55,10 @@ golden: $(STAMP)
 	$(BIN)/python tests/regenerate_golden.py
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_scan.py
+	$(BIN)/python benchmarks/bench_scan.py --sizes 10000,100000
+
+bench-big: $(STAMP)
+	$(BIN)/python benchmarks/bench_scan.py --sizes 1000000
 
 # Live collection against the emulator: 20 subscriptions x 500 resources, 50 ms per request.
 bench-collect: $(STAMP)
