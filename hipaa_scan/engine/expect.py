@@ -42,23 +42,50 @@ def normalise(value: Any) -> Any:
     return value
 
 
+# Rules build expectations inside their checks, once per resource; the same
+# expectation is made hundreds of thousands of times at tenant scale, so the
+# hashable ones are made once. The key carries the types: True == 1 in Python.
+_MADE: dict[tuple[Any, ...], Expectation] = {}
+
+
+def _once(key: tuple[Any, ...], make: Callable[[], Expectation]) -> Expectation:
+    try:
+        return _MADE[key]
+    except KeyError:
+        made = _MADE[key] = make()
+        return made
+    except TypeError:  # unhashable arguments (a list of choices): not cached
+        return make()
+
+
 def equals(expected: Any) -> Expectation:
-    target = normalise(expected)
-    return Expectation(f"== {show(expected)}", lambda v: normalise(v) == target and type(normalise(v)) is type(target))
+    def make() -> Expectation:
+        target = normalise(expected)
+        return Expectation(
+            f"== {show(expected)}", lambda v: normalise(v) == target and type(normalise(v)) is type(target)
+        )
+
+    return _once(("equals", type(expected), expected), make)
 
 
 def one_of(*choices: Any) -> Expectation:
-    targets = {normalise(c) for c in choices}
-    return Expectation(
-        f"in {show(list(choices))}", lambda v: not isinstance(v, list | dict) and normalise(v) in targets
-    )
+    def make() -> Expectation:
+        targets = {normalise(c) for c in choices}
+        return Expectation(
+            f"in {show(list(choices))}", lambda v: not isinstance(v, list | dict) and normalise(v) in targets
+        )
+
+    return _once(("one_of", *((type(c), c) for c in choices)), make)
 
 
 def not_one_of(*choices: Any) -> Expectation:
-    targets = {normalise(c) for c in choices}
-    return Expectation(
-        f"not in {show(list(choices))}", lambda v: not isinstance(v, list | dict) and normalise(v) not in targets
-    )
+    def make() -> Expectation:
+        targets = {normalise(c) for c in choices}
+        return Expectation(
+            f"not in {show(list(choices))}", lambda v: not isinstance(v, list | dict) and normalise(v) not in targets
+        )
+
+    return _once(("not_one_of", *((type(c), c) for c in choices)), make)
 
 
 def at_least(minimum: float) -> Expectation:
