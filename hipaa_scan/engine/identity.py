@@ -311,6 +311,15 @@ class CaPolicy:
             out.append(f"authenticationFlows {flows.get('transferMethods')}")
         return out
 
+    def applies_everywhere(self, accounts: BreakGlass, ignore: Iterable[str] = ()) -> PolicyCheck:
+        """The common end of a policy check: no condition limits where it applies
+        (besides those in ``ignore``, judged by the rule), and only break-glass
+        accounts are excluded."""
+        limits = self.limits(ignore)
+        if limits:
+            return fails("applies only under conditions: " + "; ".join(limits))
+        return self.exclusions_check(accounts)
+
     def exclusions_check(self, accounts: BreakGlass) -> PolicyCheck:
         """Exclusions are allowed only for the configured break-glass accounts."""
         extra = [e for e in self.exclusions if e not in accounts.ids]
@@ -476,10 +485,7 @@ def mfa_policy_check(policy: CaPolicy, accounts: BreakGlass, app: str | None = N
         return fails(f"does not cover {app}")
     if not policy.requires_mfa:
         return fails(f"grant controls do not require MFA ({policy.grant_summary})")
-    limits = policy.limits()
-    if limits:
-        return fails("applies only under conditions: " + "; ".join(limits))
-    return policy.exclusions_check(accounts)
+    return policy.applies_everywhere(accounts)
 
 
 __all__ = [

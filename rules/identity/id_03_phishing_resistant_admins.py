@@ -29,10 +29,7 @@ def _phishing_resistant_for_admins(policy: CaPolicy, accounts: BreakGlass) -> Po
         return fails("does not cover all apps")
     if not policy.requires_strength(PHISHING_RESISTANT_MFA):
         return fails(f"does not require the Phishing-resistant MFA strength ({policy.grant_summary})")
-    limits = policy.limits()
-    if limits:
-        return fails("applies only under conditions: " + "; ".join(limits))
-    return policy.exclusions_check(accounts)
+    return policy.applies_everywhere(accounts)
 
 
 @rule(

@@ -28,10 +28,7 @@ def _blocks_legacy(policy: CaPolicy, accounts: BreakGlass) -> PolicyCheck:
         return fails("does not cover all apps")
     if "all" not in policy.client_app_types and not policy.client_app_types >= LEGACY_CLIENTS:
         return fails(f"clientAppTypes {sorted(policy.client_app_types)} miss exchangeActiveSync or other")
-    limits = policy.limits(ignore=["clientAppTypes"])
-    if limits:
-        return fails("applies only under conditions: " + "; ".join(limits))
-    return policy.exclusions_check(accounts)
+    return policy.applies_everywhere(accounts, ignore=["clientAppTypes"])
 
 
 @rule(

@@ -58,10 +58,7 @@ def _blocks_elsewhere(policy: CaPolicy, accounts: BreakGlass, approved: frozense
     others = [n for n in named if approved is not None and n not in approved]
     if others:
         return fails(f"excludes locations {others} that are neither trusted IP ranges nor country lists")
-    limits = policy.limits(ignore=["locations"])
-    if limits:
-        return fails("applies only under conditions: " + "; ".join(limits))
-    return policy.exclusions_check(accounts)
+    return policy.applies_everywhere(accounts, ignore=["locations"])
 
 
 @rule(

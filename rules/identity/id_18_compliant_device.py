@@ -33,10 +33,7 @@ def _requires_device(policy: CaPolicy, accounts: BreakGlass) -> PolicyCheck:
         return fails("targets no apps")
     if not policy.requires_managed_device:
         return fails(f"grant controls do not require a compliant or hybrid-joined device ({policy.grant_summary})")
-    limits = policy.limits()
-    if limits:
-        return fails("applies only under conditions: " + "; ".join(limits))
-    return policy.exclusions_check(accounts)
+    return policy.applies_everywhere(accounts)
 
 
 def _assigned(policies: list[Mapping[str, Any]]) -> tuple[list[str], bool]:
