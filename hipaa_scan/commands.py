@@ -6,6 +6,7 @@ what comes back; nothing here prints or exits.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +24,8 @@ from hipaa_scan.loaders import load_inputs
 from hipaa_scan.model import Semantics, Severity
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.html_report import render_html
-from hipaa_scan.reporting.json_report import render_json, report_document
-from hipaa_scan.reporting.write import write_all_atomically
+from hipaa_scan.reporting.json_report import report_document, write_json
+from hipaa_scan.reporting.write import Writer, write_all_atomically
 from hipaa_scan.scoring import ScanResult, assess
 
 if TYPE_CHECKING:
@@ -36,11 +37,11 @@ LIVE_SNAPSHOT = "hipaa-scan-snapshot.json.gz"
 CollectProgress = Callable[[str, int, int], None]
 
 
-def render(fmt: OutputFormat, document: dict[str, Any]) -> bytes:
+def render(fmt: OutputFormat, document: dict[str, Any]) -> bytes | Writer:
     """Every format renders from the one report document."""
     match fmt:
         case OutputFormat.JSON:
-            return render_json(document)
+            return functools.partial(write_json, document)
         case OutputFormat.HTML:
             return render_html(document).encode("utf-8")
         case _:
@@ -53,6 +54,7 @@ class ScanOutcome:
     reports: tuple[Path, ...]
     gate_failures: int
     gaps: int
+    result: ScanResult
 
 
 def scan(
@@ -67,10 +69,13 @@ def scan(
     debug: bool = False,
     parameter_files: Sequence[str] = (),
     template_mode: Semantics = Semantics.DESIRED,
+    jobs: int | None = None,
 ) -> ScanOutcome:
+    """Load, evaluate, score and write the reports. ``jobs`` is how many
+    processes evaluate rules (None: by estate size and usable CPUs)."""
     pack = load_rule_pack()
     snapshot = load_inputs(inputs, parameter_files, template_mode)
-    findings = run_rules(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug)
+    findings = run_rules(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug, jobs=jobs)
     result = ScanResult(
         tool_version=__version__,
         rule_pack_version=pack.version,
@@ -86,7 +91,7 @@ def scan(
     document = report_document(result)
     outputs = {out_dir / f"{REPORT_STEM}.{fmt.value}": render(fmt, document) for fmt in formats}
     write_all_atomically(outputs)
-    return ScanOutcome(document, tuple(outputs), len(result.gate_failures()), len(snapshot.gaps))
+    return ScanOutcome(document, tuple(outputs), len(result.gate_failures()), len(snapshot.gaps), result)
 
 
 @dataclass(frozen=True)

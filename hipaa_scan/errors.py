@@ -38,3 +38,7 @@ class OutputError(HipaaScanError):
 
 class CollectorError(HipaaScanError):
     """Live collection cannot start or go on: no credential, authentication refused."""
+
+
+class EvaluationError(HipaaScanError):
+    """Rule evaluation could not finish (a worker process died)."""

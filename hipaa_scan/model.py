@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NewType
+from typing import Any, NamedTuple, NewType
 
 RuleId = NewType("RuleId", str)
 ANY_SUBSCRIPTION = "*"
@@ -169,15 +169,14 @@ class Snapshot:
         return ANY_SUBSCRIPTION in scopes or (subscription_id is not None and subscription_id in scopes)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One rule's verdict on one resource, stamped with identity by the engine.
 
     Only what is specific to the verdict: the rule's title, severity,
     citations and remediation live on the rule, and the report states them
-    once per rule (report schema 2). Field order is the order of the JSON
-    report's finding objects: the report hands these dataclasses straight to
-    orjson, which serialises them in Rust.
+    once per rule. A named tuple, not a frozen dataclass: a scan of 100,000
+    resources makes half a million of these, and a frozen dataclass's
+    ``__init__`` costs four times as much (it cannot assign its own slots).
     """
 
     rule_id: RuleId

@@ -18,6 +18,7 @@ import pytest
 
 from emulator import AzureEmulator, load_tenant
 from hipaa_scan.cli import main
+from hipaa_scan.reporting.json_report import read_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "fixtures" / "sample-tenant"
@@ -46,7 +47,7 @@ def _snapshot(path: Path) -> dict[str, Any]:
 
 def _findings(report: Path) -> dict[tuple[str, str], dict[str, Any]]:
     document = json.loads(report.read_text())
-    return {(f["rule_id"], f["resource_id"].lower()): f for f in document["findings"]}
+    return {(f["rule_id"], f["resource_id"].lower()): f for f in read_findings(document)}
 
 
 def test_collect_cli_gives_the_offline_verdicts_and_only_reads(

@@ -18,6 +18,7 @@ from hipaa_scan.errors import InputError
 from hipaa_scan.loaders import load_inputs
 from hipaa_scan.loaders.powershell import is_powershell_export, powershell_resources
 from hipaa_scan.model import Resource, Snapshot, Status
+from hipaa_scan.reporting.json_report import read_findings
 
 FIXTURE = INPUTS / "az-powershell.json"
 SUB = "5b2e1f40-8c7d-4e59-9a31-6f0c2d8e7b14"
@@ -278,7 +279,7 @@ def test_cli_scans_the_fixture(tmp_path: Path) -> None:
     report = json.loads((out / "hipaa-scan-report.json").read_text())
     assert report["manifest"]["inputs"][0]["format"] == "az-powershell"
     assert report["manifest"]["inputs"][0]["resources"] == 6
-    kv02 = [f for f in report["findings"] if f["rule_id"] == "KV-02"]
+    kv02 = [f for f in read_findings(report) if f["rule_id"] == "KV-02"]
     assert {f["resource_id"].rsplit("/", 1)[-1]: f["status"] for f in kv02} == {
         "kv-phi-keys": "pass",
         "kv-phi-dev": "unknown",

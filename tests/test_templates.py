@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from hipaa_scan.cli import main
+from hipaa_scan.reporting.json_report import read_findings
 
 CORPUS = Path(__file__).parent / "fixtures" / "templates"
 EXPECTED: dict[str, Any] = yaml.safe_load((CORPUS / "expected.yaml").read_text())
@@ -27,7 +28,7 @@ def test_template_verdicts(name: str, tmp_path: Path) -> None:
     expected = EXPECTED[name]
     code = main(["scan", str(CORPUS / name), "--out", str(tmp_path), "--now", "2026-11-21T09:00:00Z", "-q"])
     assert code == expected["exit"]
-    findings = json.loads((tmp_path / "hipaa-scan-report.json").read_text())["findings"]
+    findings = list(read_findings(json.loads((tmp_path / "hipaa-scan-report.json").read_text())))
     for rule_id, by_resource in expected["verdicts"].items():
         for suffix, status in by_resource.items():
             mine = [f for f in findings if f["rule_id"] == rule_id and f["resource_id"].endswith(suffix)]
@@ -44,7 +45,7 @@ def test_a_parameters_file_decides_and_is_evidence(tmp_path: Path) -> None:
     )
     assert code == 1  # other VM rules fail
     report = json.loads((tmp_path / "hipaa-scan-report.json").read_text())
-    vm09 = {f["resource_id"].rsplit("/", 1)[1]: f["status"] for f in report["findings"] if f["rule_id"] == "VM-09"}
+    vm09 = {f["resource_id"].rsplit("/", 1)[1]: f["status"] for f in read_findings(report) if f["rule_id"] == "VM-09"}
     assert vm09 == {"simpleLinuxVM": "pass", "keyOnlyLinuxVM": "pass"}  # sshPublicKey from the parameters file
     formats = {i["path"]: i["format"] for i in report["manifest"]["inputs"]}
     assert formats[str(params)] == "arm-parameters"
@@ -64,10 +65,10 @@ def test_observed_mode_reads_a_template_as_an_export(tmp_path: Path) -> None:
     assert main(["scan", str(template), "--template-mode", "observed", "--out", str(tmp_path), "-q"]) in (0, 1)
     report = json.loads((tmp_path / "hipaa-scan-report.json").read_text())
     assert report["manifest"]["inputs"][0]["semantics"] == "observed"
-    sql01 = {f["resource_id"].rsplit("/", 1)[1]: f["status"] for f in report["findings"] if f["rule_id"] == "SQL-01"}
+    sql01 = {f["resource_id"].rsplit("/", 1)[1]: f["status"] for f in read_findings(report) if f["rule_id"] == "SQL-01"}
     # An export that lacks a child says nothing about whether it exists.
     assert sql01["sql-phi-noaudit"] == "unknown"
-    st01 = {f["resource_id"].rsplit("/", 1)[1]: f for f in report["findings"] if f["rule_id"] == "ST-01"}
+    st01 = {f["resource_id"].rsplit("/", 1)[1]: f for f in read_findings(report) if f["rule_id"] == "ST-01"}
     assert st01["stphicurrentapi"]["status"] == "pass" and "default for" in st01["stphicurrentapi"]["message"]
 
 

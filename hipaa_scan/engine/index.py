@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hipaa_scan.entra import TENANT_TYPE, tenant_resource_id
 from hipaa_scan.model import Resource, Snapshot
@@ -13,8 +13,7 @@ from hipaa_scan.model import Resource, Snapshot
 SUBSCRIPTION_TYPE = "Microsoft.Resources/subscriptions"
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """Resources related to one parent, and whether absence is meaningful.
 
     ``complete`` is true when the input enumerated this type exhaustively, so
@@ -83,6 +82,10 @@ class ResourceIndex:
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+    def in_order(self) -> list[Resource]:
+        """Every resource, ordered by lower-cased id: the order of findings."""
+        return sorted(self._by_id.values(), key=lambda r: r.key)
 
     def get(self, resource_id: str) -> Resource | None:
         return self._by_id.get(resource_id.lower().rstrip("/"))

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from hipaa_scan.engine.defaults import default_for
 from hipaa_scan.model import Resource, Unresolved
@@ -20,8 +19,9 @@ class Presence(enum.Enum):
     UNRESOLVED = "unresolved"  # an ARM template expression we could not evaluate
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup:
+class Lookup(NamedTuple):
+    """One looked-up path (a named tuple: made for nearly every finding)."""
+
     path: str
     presence: Presence
     value: Any = None
@@ -52,7 +52,10 @@ def lookup(resource: Resource, path: str) -> Lookup:
 
 def lookup_in(data: Mapping[str, Any], path: str) -> Lookup:
     current: Any = data
-    for part in path.split("."):
+    parts = _PARTS.get(path)
+    if parts is None:
+        parts = _PARTS[path] = tuple(path.split("."))
+    for part in parts:
         # Parsed JSON is plain dicts; the exact-type test skips the slow ABC check.
         if type(current) is not dict and not isinstance(current, Mapping):
             if isinstance(current, Unresolved):
@@ -70,14 +73,18 @@ def lookup_in(data: Mapping[str, Any], path: str) -> Lookup:
 
 
 _ABSENT = object()
+# Rules read a few hundred distinct paths, hundreds of thousands of times.
+_PARTS: dict[str, tuple[str, ...]] = {}
 
 
 def _get_ci(mapping: Mapping[str, Any], key: str) -> Any:
     """Exact key first; then a case-insensitive match, because exports
     disagree on casing (Storage's ``keyvaultproperties`` vs ``keyVaultProperties``)."""
     lowered = key.lower()
+    size = len(key)
     for candidate, value in mapping.items():
-        if isinstance(candidate, str) and candidate.lower() == lowered:
+        # Comparing lengths first spares lower-casing every key of the block.
+        if isinstance(candidate, str) and len(candidate) == size and candidate.lower() == lowered:
             return value
     return _ABSENT
 

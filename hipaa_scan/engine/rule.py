@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from hipaa_scan.engine.expect import Expectation
 from hipaa_scan.engine.index import Related, ResourceIndex
@@ -23,8 +23,10 @@ RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{2,3}$")
 TENANT_TYPE_KEY = TENANT_TYPE.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """What a check returns. A named tuple because every finding makes one
+    (cheaper to build than a frozen dataclass, and as immutable)."""
+
     status: Status
     path: str
     observed: Any

@@ -3,14 +3,19 @@ so there is one source of truth for what a scan found."""
 
 from __future__ import annotations
 
+import io
+import itertools
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, BinaryIO
 
 import orjson
 
 from hipaa_scan.engine import Rule
 from hipaa_scan.gcpause import gc_paused
+from hipaa_scan.model import Finding
 from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
 
 REPORT_SCHEMA_VERSION = "2.0"
@@ -73,15 +78,120 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "items": [checklist_item(i) for i in result.assessment.items],
             "rules": [_rule(s) for s in result.assessment.rules],
         },
-        # Finding dataclasses go to orjson as they are (see model.Finding).
+        # The engine's findings, in (rule id, resource id) order; write_json
+        # turns them into the "resources" table and per-rule "findings" groups.
         "findings": result.findings,
     }
 
 
-def render_json(document: dict[str, Any]) -> bytes:
-    """The report document as bytes. Byte-identical for the same input and
-    clock: every list is sorted upstream and dict order is construction order."""
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+# Fields a finding result states only where it differs from its rule group.
+GROUP_FIELDS = ("path", "expected", "message")
+
+
+def render_json(document: Mapping[str, Any]) -> bytes:
+    """The report as bytes (tests and small outputs; scans stream with write_json)."""
+    buffer = io.BytesIO()
+    write_json(document, buffer)
+    return buffer.getvalue()
+
+
+@gc_paused()
+def write_json(document: Mapping[str, Any], handle: BinaryIO) -> None:
+    """Stream the report: manifest and checklist indented, then one line per
+    resource and per finding, so a 100,000-resource report never exists as one
+    string in memory and stays greppable. Byte-identical for the same input
+    and clock: findings arrive sorted, and dict order is construction order.
+
+    Schema 2 states each fact once. ``resources`` lists every resource a
+    finding is about; a finding names its resource by position in that list.
+    Findings are grouped by rule; a group states the path, expected value and
+    message most of its results share, and a result repeats one of them only
+    where it differs.
+    """
+    findings: Sequence[Finding] = document["findings"]
+    head = orjson.dumps({k: v for k, v in document.items() if k != "findings"}, option=orjson.OPT_INDENT_2)
+    handle.write(head[: head.rindex(b"}")].rstrip() + b',\n  "resources": [')
+    positions = _write_resources(findings, handle)
+    handle.write(b'\n  ],\n  "findings": [')
+    for n, (rule_id, group) in enumerate(itertools.groupby(findings, key=lambda f: f.rule_id)):
+        _write_group(rule_id, list(group), positions, handle, first=n == 0)
+    handle.write(b"\n  ]\n}\n")
+
+
+def _write_resources(findings: Iterable[Finding], handle: BinaryIO) -> dict[str, int]:
+    """Write the resource table; return each id's position, keyed by the id
+    as the findings spell it (the engine's findings share one string per
+    resource, so the lookups hash nothing new)."""
+    table: dict[str, tuple[str, str | None]] = {}
+    for f in findings:
+        if f.resource_id not in table:
+            table[f.resource_id] = (f.resource_type, f.subscription_id)
+    by_key: dict[str, str] = {}
+    for rid in table:
+        by_key.setdefault(rid.lower(), rid)
+    positions: dict[str, int] = {}
+    rows: list[bytes] = []
+    for n, key in enumerate(sorted(by_key)):
+        rid = by_key[key]
+        rtype, sub = table[rid]
+        positions[key] = n
+        rows.append(orjson.dumps({"id": rid, "type": rtype, "subscription_id": sub}))
+    for rid in table:  # ids that differ only in case name the same resource
+        positions[rid] = positions[rid.lower()]
+    handle.write(b"\n    " + b",\n    ".join(rows))
+    return positions
+
+
+def _write_group(
+    rule_id: str, group: list[Finding], positions: Mapping[str, int], handle: BinaryIO, *, first: bool
+) -> None:
+    path, expected, message = (_most_common(map(attrgetter(name), group)) for name in GROUP_FIELDS)
+    header = orjson.dumps({"rule_id": rule_id, "path": path, "expected": expected, "message": message, "results": []})
+    handle.write((b"\n    " if first else b",\n    ") + header[:-2])
+    rows: list[dict[str, Any]] = []
+    for f in group:
+        row: dict[str, Any] = {"resource": positions[f.resource_id], "status": f.status, "observed": f.observed}
+        if f.path != path:
+            row["path"] = f.path
+        if f.expected != expected:
+            row["expected"] = f.expected
+        if f.message != message:
+            row["message"] = f.message
+        rows.append(row)
+    # One orjson call per rule, then a line break before each result. Only
+    # whitespace is added, so even an observed value that happens to contain
+    # the marker stays the same JSON.
+    body = orjson.dumps(rows)[1:-1].replace(b'},{"resource":', b'},\n      {"resource":')
+    handle.write(b"\n      " + body + b"\n    ]}")
+
+
+def _most_common(values: Iterable[str]) -> str:
+    """The value most results share; ties go to the first in sort order, so
+    the choice never depends on anything but the findings."""
+    counts = Counter(values)
+    return min(counts, key=lambda v: (-counts[v], v))
+
+
+def read_findings(report: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every finding of a parsed schema-2 JSON report as one flat object:
+    rule_id, resource_id, resource_type, subscription_id, status, path,
+    observed, expected, message. What a consumer of the report writes first,
+    so it lives here, next to the writer it must agree with."""
+    resources = report["resources"]
+    for group in report["findings"]:
+        for row in group["results"]:
+            resource = resources[row["resource"]]
+            yield {
+                "rule_id": group["rule_id"],
+                "resource_id": resource["id"],
+                "resource_type": resource["type"],
+                "subscription_id": resource["subscription_id"],
+                "status": row["status"],
+                "path": row.get("path", group["path"]),
+                "observed": row["observed"],
+                "expected": row.get("expected", group["expected"]),
+                "message": row.get("message", group["message"]),
+            }
 
 
 def _score(score: Score) -> dict[str, Any]:

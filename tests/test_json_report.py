@@ -1,0 +1,89 @@
+"""Report schema 2: every fact once, nothing lost, written as a stream that
+leaves no partial file behind."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import jsonschema
+import pytest
+from conftest import FIXTURES, SAMPLE
+
+from hipaa_scan.commands import scan
+from hipaa_scan.engine import Settings
+from hipaa_scan.errors import OutputError
+from hipaa_scan.reporting import OutputFormat
+from hipaa_scan.reporting.json_report import GROUP_FIELDS, read_findings
+from hipaa_scan.reporting.write import write_all_atomically
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "hipaa_scan" / "schemas" / "report.schema.json").read_text())
+NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+    out = tmp_path_factory.mktemp("report")
+    outcome = scan(
+        [str(SAMPLE)],
+        formats=[OutputFormat.JSON],
+        out_dir=out,
+        settings=Settings(frozenset({"eastus", "eastus2"})),
+        now=NOW,
+        fail_on=None,
+    )
+    return outcome.document, json.loads((out / "hipaa-scan-report.json").read_text())
+
+
+def test_the_report_holds_every_finding_of_the_engine_exactly(scanned: tuple[dict, dict]) -> None:
+    document, report = scanned
+    jsonschema.validate(report, SCHEMA)
+    engine = [{**f._asdict(), "status": f.status.value} for f in document["findings"]]
+    assert list(read_findings(report)) == engine
+
+
+def test_each_fact_is_stated_once(scanned: tuple[dict, dict]) -> None:
+    _, report = scanned
+    ids = [r["id"].lower() for r in report["resources"]]
+    assert ids == sorted(set(ids)), "resources are listed once, in id order"
+    used = {row["resource"] for group in report["findings"] for row in group["results"]}
+    assert used == set(range(len(ids))), "every listed resource has a finding"
+    rule_ids = [g["rule_id"] for g in report["findings"]]
+    assert rule_ids == sorted(set(rule_ids)), "one group per rule, in id order"
+    repeated = 0
+    for group in report["findings"]:
+        for row in group["results"]:
+            for name in GROUP_FIELDS:
+                assert row.get(name, object()) != group[name], f"{group['rule_id']} repeats its group's {name}"
+                repeated += name in row
+    assert repeated, "the sample tenant has results that differ from their group"
+
+
+def test_one_finding_per_line() -> None:
+    # Greppable and diffable at any size: the golden report, line by line.
+    text = (FIXTURES / "golden" / "sample-tenant.report.json").read_text()
+    result_lines = [line for line in text.splitlines() if line.startswith('      {"resource":')]
+    assert len(result_lines) == sum(len(g["results"]) for g in json.loads(text)["findings"])
+
+
+def test_a_writer_that_fails_midway_leaves_the_previous_report(tmp_path: Path) -> None:
+    target = tmp_path / "hipaa-scan-report.json"
+    target.write_bytes(b"previous report")
+
+    def broken(handle: BinaryIO) -> None:
+        handle.write(b'{"schema_version": "2.0", "findings": [')
+        raise ValueError("observed value cannot be serialised")
+
+    with pytest.raises(ValueError, match="cannot be serialised"):
+        write_all_atomically({tmp_path / "other.html": b"<html>", target: broken})
+    assert target.read_bytes() == b"previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hipaa-scan-report.json"]
+
+
+def test_an_unwritable_directory_is_an_output_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(OutputError, match="cannot write report"):
+        write_all_atomically({blocker / "hipaa-scan-report.json": lambda handle: None})
