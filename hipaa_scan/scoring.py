@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from hipaa_scan.controls import SAFEGUARDS, Catalogue, Control, Evidence
 from hipaa_scan.engine import Rule, Settings
@@ -79,12 +80,6 @@ def empty_counts() -> dict[str, int]:
     return {s.value: 0 for s in Status}
 
 
-def count_statuses(findings: Iterable[Finding]) -> dict[str, int]:
-    counts = empty_counts()
-    counts.update(Counter(f.status.value for f in findings))
-    return counts
-
-
 def add_counts(parts: Iterable[Mapping[str, int]]) -> dict[str, int]:
     total = empty_counts()
     for part in parts:
@@ -122,10 +117,13 @@ def item_status(control: Control, has_rules: bool, counts: Mapping[str, int]) ->
 def assess(catalogue: Catalogue, rules: Sequence[Rule], findings: Sequence[Finding]) -> Assessment:
     """Counts are aggregated per rule once; checklist items and scores are
     sums over rules, so the cost does not grow with controls x findings."""
-    by_rule: dict[str, list[Finding]] = {r.id: [] for r in rules}
-    for finding in findings:
-        by_rule.setdefault(finding.rule_id, []).append(finding)
-    summaries = tuple(RuleSummary(r, count_statuses(by_rule[r.id])) for r in rules)
+    # One pass, no per-finding attribute of the enum: Status is a str, and
+    # Counter over (rule id, status) pairs runs in C.
+    pairs = Counter(zip(map(attrgetter("rule_id"), findings), map(attrgetter("status"), findings), strict=True))
+    by_rule: dict[str, dict[str, int]] = {r.id: empty_counts() for r in rules}
+    for (rule_id, status), count in pairs.items():
+        by_rule.setdefault(rule_id, empty_counts())[str(status)] += count
+    summaries = tuple(RuleSummary(r, by_rule[r.id]) for r in rules)
 
     items = []
     for control in catalogue.controls:

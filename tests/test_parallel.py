@@ -66,25 +66,50 @@ def test_split_cuts_contiguous_chunks_of_about_equal_work() -> None:
     assert split([], [], 3) == [[]]
 
 
+def _pack(result: list[int], chunk: Sequence[int]) -> list[int]:
+    return result
+
+
+def _unpack(payload: list[int], chunk: Sequence[int]) -> list[int]:
+    assert len(payload) == len(chunk)
+    return payload
+
+
 def _dies_in_worker(n: int, chunk: Sequence[int]) -> list[int]:
     if n == 1:
         os._exit(7)  # a worker killed mid-run (the OOM killer, a signal)
     return list(chunk)
 
 
+class _UnpicklableError(Exception):
+    def __reduce__(self) -> str:
+        raise TypeError("cannot pickle")
+
+
 def _raises_in_worker(n: int, chunk: Sequence[int]) -> list[int]:
     if n == 1:
-        raise MemoryError("out of memory")
+        raise OSError(28, "No space left on device", "/out/hipaa-scan-report.json")
+    return list(chunk)
+
+
+def _raises_unpicklable(n: int, chunk: Sequence[int]) -> list[int]:
+    if n == 1:
+        raise _UnpicklableError("odd")
     return list(chunk)
 
 
 @needs_fork
-def test_a_worker_that_dies_is_one_clear_error() -> None:
+def test_a_worker_that_dies_or_raises_is_reported() -> None:
     with pytest.raises(EvaluationError, match="worker 1 ended without a result \\(exit code 7\\)"):
-        run_chunks(_dies_in_worker, [[1, 2], [3, 4]], pack=list, unpack=list)
-    with pytest.raises(EvaluationError, match="worker 1 failed: MemoryError: out of memory"):
-        run_chunks(_raises_in_worker, [[1, 2], [3, 4]], pack=list, unpack=list)
-    assert run_chunks(_raises_in_worker, [[1, 2]], pack=list, unpack=list) == [[1, 2]]
+        run_chunks(_dies_in_worker, [[1, 2], [3, 4]], pack=_pack, unpack=_unpack)
+    # An exception in a worker is raised here as it was raised there...
+    with pytest.raises(OSError, match="No space left") as raised:
+        run_chunks(_raises_in_worker, [[1, 2], [3, 4]], pack=_pack, unpack=_unpack)
+    assert raised.value.filename == "/out/hipaa-scan-report.json"
+    # ...or, when it cannot be sent, as one line naming it.
+    with pytest.raises(EvaluationError, match="worker 1 failed: _UnpicklableError: odd"):
+        run_chunks(_raises_unpicklable, [[1, 2], [3, 4]], pack=_pack, unpack=_unpack)
+    assert run_chunks(_raises_in_worker, [[1, 2]], pack=_pack, unpack=_unpack) == [[1, 2]]
 
 
 def test_bad_jobs_value_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

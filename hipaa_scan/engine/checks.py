@@ -4,6 +4,7 @@ Verdict so rules stay a few lines long."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -71,7 +72,8 @@ def named_children(parent: Resource, related: Related, name: str) -> list[Resour
     """The children called ``name`` (``default``, ``current``). A template's only
     child of such a singleton type is that child, whatever its legacy name
     (``DefaultAuditingSettings``): the nesting says whose it is."""
-    items = [r for r in related.items if r.name.lower() == name.lower()]
+    wanted = name.lower()
+    items = [r for r in related.items if r.name.lower() == wanted]
     if not items and len(related.items) == 1 and parent.semantics is Semantics.DESIRED:
         return list(related.items)
     return items
@@ -250,16 +252,22 @@ def _internet_source(values: Iterable[Any]) -> bool | None:
     for value in values:
         if isinstance(value, Unresolved):
             return None
-        text = str(value).strip().lower()
-        if text in INTERNET_SOURCES:
-            return True
-        try:
-            net = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            continue  # service tags such as VirtualNetwork are not the Internet
-        if net.prefixlen == 0:
+        if _is_internet(str(value)):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_internet(prefix: str) -> bool:
+    """Whether one source prefix is the whole Internet. Cached: an estate
+    repeats a handful of prefixes across thousands of NSGs."""
+    text = prefix.strip().lower()
+    if text in INTERNET_SOURCES:
+        return True
+    try:
+        return ipaddress.ip_network(text, strict=False).prefixlen == 0
+    except ValueError:
+        return False  # service tags such as VirtualNetwork are not the Internet
 
 
 def nsg_internet_exposure(

@@ -92,11 +92,13 @@ def run_chunks(
     work: Callable[[int, Sequence[T]], R],
     chunks: Sequence[Sequence[T]],
     *,
-    pack: Callable[[R], Any],
-    unpack: Callable[[Any], R],
+    pack: Callable[[R, Sequence[T]], Any],
+    unpack: Callable[[Any, Sequence[T]], R],
 ) -> list[R]:
     """``work(n, chunk)`` for every chunk, the first in this process and the
-    others in forked workers at the same time; results in chunk order."""
+    others in forked workers at the same time; results in chunk order. A
+    worker's result crosses the pipe as ``pack(result, chunk)`` and is rebuilt
+    with ``unpack(payload, chunk)``: the chunk is in both processes already."""
     if len(chunks) == 1:
         return [work(0, chunks[0])]
     context = multiprocessing.get_context("fork")
@@ -110,7 +112,7 @@ def run_chunks(
             workers.append((process, receive))
         results = [work(0, chunks[0])]
         for n, (process, receive) in enumerate(workers, 1):
-            results.append(unpack(_receive(n, process, receive)))
+            results.append(unpack(_receive(n, process, receive), chunks[n]))
         return results
     finally:
         for process, receive in workers:
@@ -126,15 +128,22 @@ def _receive(n: int, process: Any, receive: Connection) -> Any:
     except (EOFError, OSError):
         process.join()
         raise EvaluationError(f"evaluation worker {n} ended without a result (exit code {process.exitcode})") from None
-    if not ok:
-        raise EvaluationError(f"evaluation worker {n} failed: {payload}")
-    return payload
+    if ok:
+        return payload
+    if isinstance(payload, BaseException):
+        raise payload  # as if the work had run in this process
+    raise EvaluationError(f"evaluation worker {n} failed: {payload}")
 
 
-def _worker(work: Callable[[int, Any], Any], n: int, chunk: Any, pack: Callable[[Any], Any], send: Connection) -> None:
+def _worker(
+    work: Callable[[int, Any], Any], n: int, chunk: Any, pack: Callable[[Any, Any], Any], send: Connection
+) -> None:
     try:
-        message: tuple[bool, Any] = (True, pack(work(n, chunk)))
-    except BaseException as exc:  # reported by the parent as one line
-        message = (False, f"{type(exc).__name__}: {exc}")
-    send.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        message = pickle.dumps((True, pack(work(n, chunk), chunk)), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:
+        try:
+            message = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an exception that cannot cross: its text can
+            message = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+    send.send_bytes(message)
     send.close()

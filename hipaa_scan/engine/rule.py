@@ -183,9 +183,9 @@ def rule(
     return wrap
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One condition on one property path.
+class Check(NamedTuple):
+    """One condition on one property path. (A named tuple: rules build their
+    checks inside the check function, once per resource.)
 
     ``when_missing`` is what an absent property means. It defaults to unknown;
     set it to fail only where the service default is known to be
@@ -205,7 +205,11 @@ def verdict_for(resource: Resource, check: Check) -> Verdict:
 
 def judge(found: Lookup, expect: Expectation, when_missing: Status = Status.UNKNOWN) -> Verdict:
     """Turn one looked-up value into a verdict."""
-    if found.presence is Presence.NOT_COLLECTED:
+    presence = found.presence
+    if presence is Presence.FOUND or presence is Presence.DEFAULT:
+        ok = expect(found.value)
+        return Verdict(Status.PASS if ok else Status.FAIL, found.path, found.value, expect.description, found.note)
+    if presence is Presence.NOT_COLLECTED:
         return Verdict(Status.UNKNOWN, found.path, None, expect.description, "properties were not in the input")
     if found.presence is Presence.UNRESOLVED:
         return Verdict(
@@ -217,8 +221,7 @@ def judge(found: Lookup, expect: Expectation, when_missing: Status = Status.UNKN
             Status.PASS: "property absent; service default is compliant",
         }.get(when_missing, "property absent")
         return Verdict(when_missing, found.path, None, expect.description, note)
-    ok = expect(found.value)
-    return Verdict(Status.PASS if ok else Status.FAIL, found.path, found.value, expect.description, found.note)
+    raise AssertionError(f"unhandled presence {presence}")
 
 
 def all_of(resource: Resource, *checks: Check) -> Verdict:
@@ -233,14 +236,32 @@ def combine_all(verdicts: Sequence[Verdict]) -> Verdict:
         for v in verdicts:
             if v.status is wanted:
                 return v
+    if len(verdicts) == 1:
+        return verdicts[0]
+    path, expected = _joined(tuple((v.path, v.expected) for v in verdicts))
     return Verdict(
         Status.PASS,
-        " & ".join(v.path for v in verdicts),
-        verdicts[0].observed if len(verdicts) == 1 else {v.path: v.observed for v in verdicts},
-        " AND ".join(f"{v.path} {v.expected}" for v in verdicts),
+        path,
+        {v.path: v.observed for v in verdicts},
+        expected,
         # A pass decided by a documented default says so.
         "; ".join(dict.fromkeys(v.message for v in verdicts if v.message)),
     )
+
+
+# The joined path and expectation of a passing conjunction depend only on its
+# checks, and a rule passes the same checks on thousands of resources.
+_JOINED: dict[tuple[tuple[str, str], ...], tuple[str, str]] = {}
+
+
+def _joined(parts: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    joined = _JOINED.get(parts)
+    if joined is None:
+        joined = _JOINED[parts] = (
+            " & ".join(path for path, _ in parts),
+            " AND ".join(f"{path} {expected}" for path, expected in parts),
+        )
+    return joined
 
 
 def any_of(resource: Resource, *checks: Check) -> Verdict:

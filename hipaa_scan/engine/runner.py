@@ -14,7 +14,7 @@ from hipaa_scan.engine import parallel
 from hipaa_scan.engine.index import ResourceIndex
 from hipaa_scan.engine.rule import TENANT_TYPE_KEY, Context, Rule, Settings, Verdict
 from hipaa_scan.gcpause import gc_paused
-from hipaa_scan.model import Finding, Resource, Snapshot, Status, Unresolved
+from hipaa_scan.model import Finding, Resource, RuleId, Snapshot, Status, Unresolved
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 500
@@ -78,7 +78,9 @@ def run_rules(
     chunks = parallel.split(resources, weights, jobs)
     ticks = parallel.Ticks(len(chunks), progress, len(resources))
     work = functools.partial(_evaluate, plan=plan, slots=len(rules), debug=debug, ticks=ticks)
-    per_chunk = parallel.run_chunks(work, chunks, pack=_pack, unpack=_unpack)
+    rule_ids = [r.id for r in sorted(rules, key=lambda r: r.id)]
+    unpack = functools.partial(_unpack, rule_ids=rule_ids)
+    per_chunk = parallel.run_chunks(work, chunks, pack=_pack, unpack=unpack)
     ticks.finish()
     return tuple(itertools.chain.from_iterable(itertools.chain.from_iterable(zip(*per_chunk, strict=True))))
 
@@ -126,14 +128,30 @@ def _evaluate(
     return per_rule
 
 
-# A worker's findings cross the pipe as plain tuples (a named tuple pickles
-# as a call to its class per instance, several times slower).
-def _pack(per_rule: list[list[Finding]]) -> list[list[tuple[Any, ...]]]:
-    return [[tuple(f) for f in findings] for findings in per_rule]
+# A worker's findings cross the pipe as plain tuples that name the resource by
+# its position in the chunk: the resource's id, type and subscription are in
+# this process already, and a named tuple pickles several times slower.
+def _pack(per_rule: list[list[Finding]], chunk: Sequence[Resource]) -> list[list[tuple[Any, ...]]]:
+    position = {r.id: n for n, r in enumerate(chunk)}
+    return [
+        [(position[f.resource_id], f.status, f.path, f.observed, f.expected, f.message) for f in findings]
+        for findings in per_rule
+    ]
 
 
-def _unpack(per_rule: list[list[tuple[Any, ...]]]) -> list[list[Finding]]:
-    return [[Finding._make(f) for f in findings] for findings in per_rule]
+def _unpack(
+    per_rule: list[list[tuple[Any, ...]]], chunk: Sequence[Resource], *, rule_ids: Sequence[RuleId]
+) -> list[list[Finding]]:
+    out: list[list[Finding]] = []
+    for rule_id, rows in zip(rule_ids, per_rule, strict=True):
+        findings: list[Finding] = []
+        for n, status, path, observed, expected, message in rows:
+            r = chunk[n]
+            findings.append(
+                Finding(rule_id, r.id, r.type, r.subscription_id, status, path, observed, expected, message)
+            )
+        out.append(findings)
+    return out
 
 
 _SCALARS = frozenset({str, bool, int, float})

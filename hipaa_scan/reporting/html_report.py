@@ -7,13 +7,16 @@ No external fetches: CSS is inline, there is no JavaScript dependency.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
+from collections import Counter
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from hipaa_scan.errors import OutputError
+from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.model import Finding
 
 TEMPLATE = "report.html.j2"
@@ -44,23 +47,27 @@ def _environment() -> jinja2.Environment:
 
 
 def _evidence(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Findings grouped by rule, worst statuses first, capped per status."""
-    grouped: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
-    for finding in document["findings"]:
-        grouped[finding.rule_id][finding.status.value].append(finding)
+    """Findings grouped by rule, worst statuses first, capped per status.
+    Findings arrive grouped by rule (the engine's order), so one pass does it."""
+    grouped: dict[str, tuple[dict[str, list[Finding]], Counter[str]]] = {}
+    for rule_id, group in itertools.groupby(document["findings"], key=attrgetter("rule_id")):
+        shown: dict[str, list[Finding]] = {status: [] for status in STATUS_ORDER}
+        counts: Counter[str] = Counter()
+        for finding in group:
+            counts[finding.status] += 1
+            kept = shown[finding.status]
+            if len(kept) < HTML_FINDINGS_PER_STATUS:
+                kept.append(finding)
+        grouped[rule_id] = (shown, counts)
     out = []
     for rule in document["checklist"]["rules"]:
-        by_status = grouped.get(rule["rule_id"], {})
-        shown: list[Finding] = []
-        hidden = 0
-        for status in STATUS_ORDER:
-            items = by_status.get(status, [])
-            shown.extend(items[:HTML_FINDINGS_PER_STATUS])
-            hidden += max(0, len(items) - HTML_FINDINGS_PER_STATUS)
-        out.append({"rule": rule, "findings": shown, "hidden": hidden})
+        shown, counts = grouped.get(rule["rule_id"], ({}, Counter()))
+        findings = [f for status in STATUS_ORDER for f in shown.get(status, ())]
+        out.append({"rule": rule, "findings": findings, "hidden": sum(counts.values()) - len(findings)})
     return out
 
 
+@gc_paused()
 def render_html(document: dict[str, Any]) -> str:
     template = _environment().get_template(TEMPLATE)
     return template.render(report=document, evidence=_evidence(document), status_order=STATUS_ORDER)
