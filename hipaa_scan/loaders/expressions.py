@@ -15,6 +15,7 @@ hostile template cannot make the scanner build a huge value.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import re
@@ -66,8 +67,10 @@ _TOKEN = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Node:
-    """Parse the inside of ``[...]``."""
+    """Parse the inside of ``[...]``. Cached: syntax trees are immutable, and a
+    template repeats the same expressions across its copies and resources."""
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text):

@@ -79,11 +79,20 @@ class _Evaluator:
     # -- public -------------------------------------------------------------
     def resolve(self, value: Any) -> Any:
         """Resolve every expression inside a JSON value, expanding property copy loops."""
+        kind = type(value)
+        # Exact-type tests first: a template is mostly plain JSON literals, and
+        # isinstance against the Mapping ABC costs several times more.
+        if kind is str:
+            return self.resolve_string(value) if value.startswith("[") else value
+        if kind is bool or kind is int or kind is float or value is None:
+            return value
+        if kind is list:
+            return [self.resolve(v) for v in value]
         if isinstance(value, str):
             return self.resolve_string(value)
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
-        if isinstance(value, Mapping):
+        if kind is dict or isinstance(value, Mapping):
             out = {k: self.resolve(v) for k, v in value.items() if k != "copy" or not isinstance(v, list)}
             loops = value.get("copy")
             if isinstance(loops, list):
@@ -93,8 +102,12 @@ class _Evaluator:
 
     def resolve_name(self, value: Any) -> Any:
         """A resource name, with undefaulted parameters kept as symbols."""
-        with self._names():
+        # try/finally rather than the _names() context manager: called per resource.
+        saved, self._symbolic = self._symbolic, True
+        try:
             return self.resolve(value)
+        finally:
+            self._symbolic = saved
 
     @contextlib.contextmanager
     def _names(self) -> Iterator[None]:

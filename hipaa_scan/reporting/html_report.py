@@ -22,7 +22,7 @@ from hipaa_scan.model import Finding
 TEMPLATE = "report.html.j2"
 # Per rule, at most this many findings of each status are written out in the
 # HTML; the JSON report always has all of them.
-HTML_FINDINGS_PER_STATUS = 200
+HTML_FINDINGS_PER_STATUS = 50
 STATUS_ORDER = ("fail", "error", "unknown", "pass", "not_applicable")
 
 
