@@ -11,6 +11,7 @@ Exit codes:
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -307,6 +308,11 @@ def scan(
             console.print(_collect_summary(collected), soft_wrap=True)
         inputs = (str(collected.path),)
 
+    if _RETAINED is not None:
+        # As a console script the process ends once the reports are written:
+        # leave the collector off, so the millions of objects the scan made
+        # are never walked by a collection on the way out.
+        gc.disable()
     with _progress(quiet) as progress:
         task = None
 

@@ -18,7 +18,7 @@ from hipaa_scan.collector.clouds import Cloud
 from hipaa_scan.collector.plan import RuleNeeds, build_plan
 from hipaa_scan.collector.snapshot import snapshot_bytes
 from hipaa_scan.controls import load_catalogue
-from hipaa_scan.engine import Settings, load_rule_pack, run_rules
+from hipaa_scan.engine import Settings, evaluate, load_rule_pack
 from hipaa_scan.engine.parallel import auto_jobs
 from hipaa_scan.engine.runner import Progress
 from hipaa_scan.gcpause import gc_paused
@@ -26,8 +26,8 @@ from hipaa_scan.loaders import load_inputs
 from hipaa_scan.model import Semantics, Severity
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.html_report import render_html
-from hipaa_scan.reporting.json_report import report_document, write_json
-from hipaa_scan.reporting.write import Writer, write_all_atomically
+from hipaa_scan.reporting.json_report import json_parts, report_document, write_json
+from hipaa_scan.reporting.write import Content, write_all_atomically
 from hipaa_scan.scoring import ScanResult, assess
 
 if TYPE_CHECKING:
@@ -39,11 +39,12 @@ LIVE_SNAPSHOT = "hipaa-scan-snapshot.json.gz"
 CollectProgress = Callable[[str, int, int], None]
 
 
-def render(fmt: OutputFormat, document: dict[str, Any]) -> bytes | Writer:
-    """Every format renders from the one report document."""
+def render(fmt: OutputFormat, document: dict[str, Any], parts: int = 1) -> Content:
+    """Every format renders from the one report document. The JSON report,
+    the big one, comes in ``parts`` that separate processes can write."""
     match fmt:
         case OutputFormat.JSON:
-            return functools.partial(write_json, document)
+            return json_parts(document, parts) if parts > 1 else functools.partial(write_json, document)
         case OutputFormat.HTML:
             return functools.partial(_write_html, document)
         case _:
@@ -86,7 +87,8 @@ def scan(
     walk again (at 100,000 resources the HTML rendering alone took 4x longer)."""
     pack = load_rule_pack()
     snapshot = load_inputs(inputs, parameter_files, template_mode)
-    findings = run_rules(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug, jobs=jobs)
+    evaluation = evaluate(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug, jobs=jobs)
+    findings = evaluation.findings
     result = ScanResult(
         tool_version=__version__,
         rule_pack_version=pack.version,
@@ -98,11 +100,13 @@ def scan(
         scanned_at=now,
         settings=settings,
         fail_on=fail_on,
+        resources=evaluation.resources,
     )
     document = report_document(result)
-    outputs = {out_dir / f"{REPORT_STEM}.{fmt.value}": render(fmt, document) for fmt in formats}
-    # Reports render at the same time when evaluation used several processes.
-    write_all_atomically(outputs, jobs=jobs if jobs is not None else auto_jobs(len(findings)))
+    # Reports are written by as many processes as evaluated the rules.
+    jobs = jobs if jobs is not None else auto_jobs(len(findings))
+    outputs = {out_dir / f"{REPORT_STEM}.{fmt.value}": render(fmt, document, jobs) for fmt in formats}
+    write_all_atomically(outputs, jobs=jobs)
     return ScanOutcome(document, tuple(outputs), len(result.gate_failures()), len(snapshot.gaps), result)
 
 

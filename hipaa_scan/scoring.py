@@ -20,7 +20,7 @@ from operator import attrgetter
 
 from hipaa_scan.controls import SAFEGUARDS, Catalogue, Control, Evidence
 from hipaa_scan.engine import Rule, Settings
-from hipaa_scan.model import Finding, Severity, Snapshot, Status
+from hipaa_scan.model import Finding, Resource, Severity, Snapshot, Status
 
 WEIGHTS: Mapping[Severity, int] = {
     Severity.CRITICAL: 10,
@@ -165,6 +165,10 @@ class ScanResult:
     scanned_at: datetime
     settings: Settings
     fail_on: Severity | None
+    # The resources the findings are about, in the findings' order (from
+    # engine.evaluate); empty when a caller builds a result by hand, and the
+    # JSON report then derives them from the findings.
+    resources: tuple[Resource, ...] = ()
 
     def gate_failures(self) -> tuple[Finding, ...]:
         """Failing findings at or above the gate severity."""

@@ -3,6 +3,8 @@ leaves no partial file behind."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,15 +14,42 @@ import jsonschema
 import pytest
 from conftest import FIXTURES, SAMPLE
 
-from hipaa_scan.commands import scan
+from hipaa_scan.commands import ScanOutcome, scan
 from hipaa_scan.engine import Settings
 from hipaa_scan.errors import OutputError
 from hipaa_scan.reporting import OutputFormat
-from hipaa_scan.reporting.json_report import GROUP_FIELDS, read_findings
+from hipaa_scan.reporting.json_report import GROUP_FIELDS, json_parts, read_findings, render_json, report_document
 from hipaa_scan.reporting.write import write_all_atomically
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "hipaa_scan" / "schemas" / "report.schema.json").read_text())
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory: pytest.TempPathFactory) -> ScanOutcome:
+    out = tmp_path_factory.mktemp("report")
+    return scan(
+        [str(SAMPLE)],
+        formats=[OutputFormat.JSON],
+        out_dir=out,
+        settings=Settings(frozenset({"eastus", "eastus2"})),
+        now=NOW,
+        fail_on=None,
+        jobs=1,
+    )
+
+
+def test_a_result_built_without_the_engines_resource_list_gives_the_same_report(outcome: ScanOutcome) -> None:
+    written = (outcome.reports[0]).read_bytes()
+    assert render_json(report_document(outcome.result)) == written
+    assert render_json(report_document(dataclasses.replace(outcome.result, resources=()))) == written
+    # and in any number of parts, concatenated
+    document = report_document(outcome.result)
+    for parts in (2, 3, 7):
+        buffer = io.BytesIO()
+        for part in json_parts(document, parts):
+            part(buffer)
+        assert buffer.getvalue() == written
 
 
 @pytest.fixture(scope="module")

@@ -69,7 +69,7 @@ from hipaa_scan.engine.rule import (
     rule,
     unknown,
 )
-from hipaa_scan.engine.runner import run_rules
+from hipaa_scan.engine.runner import Evaluation, evaluate, run_rules
 from hipaa_scan.model import Resource, Status
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "CaPolicy",
     "Check",
     "Context",
+    "Evaluation",
     "Expectation",
     "KeyReference",
     "Lookup",
@@ -112,6 +113,7 @@ __all__ = [
     "defender_plan",
     "diagnostic_logs",
     "equals",
+    "evaluate",
     "exported_logs",
     "fails",
     "find_pricing",

@@ -45,7 +45,15 @@ def compile_rules(
     return dict(by_type)
 
 
-@gc_paused()
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Findings, and the resources they are about in the findings' order of
+    resources (lower-cased id), each once."""
+
+    findings: tuple[Finding, ...]
+    resources: tuple[Resource, ...]
+
+
 def run_rules(
     snapshot: Snapshot,
     rules: Sequence[Rule],
@@ -56,6 +64,21 @@ def run_rules(
     debug: bool = False,
     jobs: int | None = 1,
 ) -> tuple[Finding, ...]:
+    """The findings of ``evaluate``."""
+    return evaluate(snapshot, rules, settings=settings, now=now, progress=progress, debug=debug, jobs=jobs).findings
+
+
+@gc_paused()
+def evaluate(
+    snapshot: Snapshot,
+    rules: Sequence[Rule],
+    *,
+    settings: Settings,
+    now: datetime,
+    progress: Progress | None = None,
+    debug: bool = False,
+    jobs: int | None = 1,
+) -> Evaluation:
     """Evaluate every rule on every resource of its types, one resource at a
     time. Findings come out ordered by rule id, then resource id (lower-cased),
     without a sort: resources are visited in that order and each rule appends
@@ -82,7 +105,11 @@ def run_rules(
     unpack = functools.partial(_unpack, rule_ids=rule_ids)
     per_chunk = parallel.run_chunks(work, chunks, pack=_pack, unpack=unpack)
     ticks.finish()
-    return tuple(itertools.chain.from_iterable(itertools.chain.from_iterable(zip(*per_chunk, strict=True))))
+    findings = tuple(itertools.chain.from_iterable(itertools.chain.from_iterable(zip(*per_chunk, strict=True))))
+    # Every rule of a resource's type makes one finding on it, so the resources
+    # with findings are those with rules, in the order they were visited.
+    judged = tuple(r for r, weight in zip(resources, weights, strict=True) if weight)
+    return Evaluation(findings, judged)
 
 
 def _evaluate(

@@ -3,10 +3,10 @@ so there is one source of truth for what a scan found."""
 
 from __future__ import annotations
 
+import functools
 import io
-import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any, BinaryIO
@@ -15,7 +15,7 @@ import orjson
 
 from hipaa_scan.engine import Rule
 from hipaa_scan.gcpause import gc_paused
-from hipaa_scan.model import Finding
+from hipaa_scan.model import Finding, Resource
 from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
 
 REPORT_SCHEMA_VERSION = "2.0"
@@ -78,8 +78,10 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "items": [checklist_item(i) for i in result.assessment.items],
             "rules": [_rule(s) for s in result.assessment.rules],
         },
-        # The engine's findings, in (rule id, resource id) order; write_json
-        # turns them into the "resources" table and per-rule "findings" groups.
+        # The engine's findings, in (rule id, resource id) order, and the
+        # resources they are about; write_json turns them into the "resources"
+        # table and per-rule "findings" groups.
+        "resources": result.resources,
         "findings": result.findings,
     }
 
@@ -95,7 +97,6 @@ def render_json(document: Mapping[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-@gc_paused()
 def write_json(document: Mapping[str, Any], handle: BinaryIO) -> None:
     """Stream the report: manifest and checklist indented, then one line per
     resource and per finding, so a 100,000-resource report never exists as one
@@ -108,42 +109,88 @@ def write_json(document: Mapping[str, Any], handle: BinaryIO) -> None:
     message most of its results share, and a result repeats one of them only
     where it differs.
     """
+    for part in json_parts(document, 1):
+        part(handle)
+
+
+# Of the work of writing a report, the share the resource table takes (the
+# rest is the findings): measured at 100,000 resources, it balances the parts.
+_RESOURCE_TABLE_SHARE = 0.3
+
+
+@gc_paused()
+def json_parts(document: Mapping[str, Any], parts: int) -> list[Callable[[BinaryIO], None]]:
+    """The report as ``parts`` writers whose outputs, concatenated in order,
+    are exactly what ``write_json`` writes, so separate processes can write
+    them at once. The first writes the head and the resource table, the last
+    the closing brackets; the findings groups are cut where the work evens out.
+    """
     findings: Sequence[Finding] = document["findings"]
-    head = orjson.dumps({k: v for k, v in document.items() if k != "findings"}, option=orjson.OPT_INDENT_2)
-    handle.write(head[: head.rindex(b"}")].rstrip() + b',\n  "resources": [')
-    positions = _write_resources(findings, handle)
-    handle.write(b'\n  ],\n  "findings": [')
-    for n, (rule_id, group) in enumerate(itertools.groupby(findings, key=lambda f: f.rule_id)):
-        _write_group(rule_id, list(group), positions, handle, first=n == 0)
-    handle.write(b"\n  ]\n}\n")
+    head = orjson.dumps(
+        {k: v for k, v in document.items() if k not in ("resources", "findings")}, option=orjson.OPT_INDENT_2
+    )
+    table: Sequence[Resource] = document.get("resources") or ()
+    if table:
+        positions = {r.id: n for n, r in enumerate(table)}
+    else:
+        table, positions = _resources_of(findings)
+    counts = {r["rule_id"]: sum(r["counts"].values()) for r in document["checklist"]["rules"]}
+    groups = [(rule_id, counts[rule_id]) for rule_id in sorted(counts) if counts[rule_id]]
+    bounds = _cut(groups, len(findings), parts)
+
+    def write(part: int, handle: BinaryIO) -> None:
+        start, stop = bounds[part], bounds[part + 1]
+        if part == 0:
+            handle.write(head[: head.rindex(b"}")].rstrip() + b',\n  "resources": [\n    ')
+            handle.write(
+                b",\n    ".join(
+                    orjson.dumps({"id": r.id, "type": r.type, "subscription_id": r.subscription_id}) for r in table
+                )
+            )
+            handle.write(b'\n  ],\n  "findings": [')
+        offset = sum(size for _, size in groups[:start])
+        for n in range(start, stop):
+            rule_id, size = groups[n]
+            _write_group(rule_id, findings[offset : offset + size], positions, handle, first=n == 0)
+            offset += size
+        if part == len(bounds) - 2:
+            handle.write(b"\n  ]\n}\n")
+
+    return [functools.partial(write, n) for n in range(len(bounds) - 1)]
 
 
-def _write_resources(findings: Iterable[Finding], handle: BinaryIO) -> dict[str, int]:
-    """Write the resource table; return each id's position, keyed by the id
-    as the findings spell it (the engine's findings share one string per
-    resource, so the lookups hash nothing new)."""
-    table: dict[str, tuple[str, str | None]] = {}
+def _cut(groups: Sequence[tuple[str, int]], total: int, parts: int) -> list[int]:
+    """Group indexes where each part starts (and the end), so that each part's
+    work, the resource table counted in the first, is about equal."""
+    if parts <= 1 or len(groups) < parts:
+        return [0, len(groups)]
+    work = total * (1 + _RESOURCE_TABLE_SHARE)
+    bounds = [0]
+    done = total * _RESOURCE_TABLE_SHARE
+    for n, (_, size) in enumerate(groups):
+        if len(bounds) < parts and done >= work * len(bounds) / parts:
+            bounds.append(n)
+        done += size
+    return [*bounds, len(groups)]
+
+
+def _resources_of(findings: Iterable[Finding]) -> tuple[list[Resource], dict[str, int]]:
+    """The resources findings are about, once each, by lower-cased id, and the
+    position of every spelling of their ids (for a result built by hand; the
+    engine hands the resources over in this order)."""
+    first: dict[str, Finding] = {}
+    spellings: dict[str, str] = {}
     for f in findings:
-        if f.resource_id not in table:
-            table[f.resource_id] = (f.resource_type, f.subscription_id)
-    by_key: dict[str, str] = {}
-    for rid in table:
-        by_key.setdefault(rid.lower(), rid)
-    positions: dict[str, int] = {}
-    rows: list[bytes] = []
-    for n, key in enumerate(sorted(by_key)):
-        rid = by_key[key]
-        rtype, sub = table[rid]
-        positions[key] = n
-        rows.append(orjson.dumps({"id": rid, "type": rtype, "subscription_id": sub}))
-    for rid in table:  # ids that differ only in case name the same resource
-        positions[rid] = positions[rid.lower()]
-    handle.write(b"\n    " + b",\n    ".join(rows))
-    return positions
+        key = spellings.setdefault(f.resource_id, f.resource_id.lower())
+        first.setdefault(key, f)
+    keys = sorted(first)
+    table = [Resource(first[k].resource_id, first[k].resource_type, "", None, {}, "") for k in keys]
+    position = {k: n for n, k in enumerate(keys)}
+    return table, {rid: position[key] for rid, key in spellings.items()}
 
 
 def _write_group(
-    rule_id: str, group: list[Finding], positions: Mapping[str, int], handle: BinaryIO, *, first: bool
+    rule_id: str, group: Sequence[Finding], positions: Mapping[str, int], handle: BinaryIO, *, first: bool
 ) -> None:
     path, expected, message = (_most_common(map(attrgetter(name), group)) for name in GROUP_FIELDS)
     header = orjson.dumps({"rule_id": rule_id, "path": path, "expected": expected, "message": message, "results": []})

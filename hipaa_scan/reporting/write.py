@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -13,40 +14,62 @@ from hipaa_scan.errors import OutputError
 
 # Streams its content into an open file, for outputs too big to hold as bytes.
 Writer = Callable[[BinaryIO], None]
+# An output is its bytes, a writer, or writers whose outputs are concatenated.
+Content = bytes | Writer | Sequence[Writer]
 
 
-def write_all_atomically(outputs: Mapping[Path, bytes | Writer], *, jobs: int = 1) -> None:
+def write_all_atomically(outputs: Mapping[Path, Content], *, jobs: int = 1) -> None:
     """Write every file to a temporary sibling, then rename each into place,
     so a report is either complete on disk or not there. A writer that
     raises (a rendering error mid-stream) removes every staged file and
     leaves the previous reports as they were; a rename within one directory
     is atomic.
 
-    With ``jobs`` > 1 the files are rendered at the same time, each output
-    but the first in a forked worker (the JSON report streams while the HTML
-    renders); the renames still happen only once every file is complete.
+    With ``jobs`` > 1 the parts are written at the same time, all but the
+    first chunk of them in forked workers: an output given as several writers
+    has its parts spread over the processes and joined afterwards, and the
+    single-part outputs go with the last one. The renames happen only once
+    every file is complete.
     """
     staged: list[tuple[Path, Path]] = []
     try:
-        for path in outputs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(fd)
-            staged.append((Path(tmp_name), path))
-        work = [(tmp, outputs[final]) for tmp, final in staged]
-        if jobs > 1 and parallel.can_fork() and len(work) > 1:
-            chunks = [work[n :: min(jobs, len(work))] for n in range(min(jobs, len(work)))]
-            parallel.run_chunks(_stage_all, chunks, pack=_nothing, unpack=_nothing)
-        else:
-            _stage_all(0, work)
-        for staged_path, final in staged:
-            staged_path.replace(final)
+        units: list[tuple[Path, Writer | bytes, bool]] = []  # (temporary file, content, is a part)
+        joins: list[tuple[Path, list[Path]]] = []
+        for final, content in outputs.items():
+            pieces = list(content) if isinstance(content, Sequence) and not isinstance(content, bytes) else [content]
+            temps = [_temporary(final, staged) for _ in pieces]
+            units.extend((tmp, piece, len(pieces) > 1) for tmp, piece in zip(temps, pieces, strict=True))
+            joins.append((final, temps))
+        chunks = _spread(units, jobs if parallel.can_fork() else 1)
+        parallel.run_chunks(_stage_all, chunks, pack=_nothing, unpack=_nothing)
+        for final, temps in joins:
+            _join(temps)
+            temps[0].replace(final)
     except BaseException as exc:
         for staged_path, _ in staged:
             staged_path.unlink(missing_ok=True)
         if not isinstance(exc, OSError):
             raise
         raise OutputError(f"{exc.filename or 'output'}: cannot write report ({exc.strerror or exc})") from None
+
+
+def _temporary(final: Path, staged: list[tuple[Path, Path]]) -> Path:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    staged.append((Path(name), final))
+    return Path(name)
+
+
+def _spread(units: list[tuple[Path, Writer | bytes, bool]], jobs: int) -> list[list[tuple[Path, Writer | bytes]]]:
+    parts = [(tmp, content) for tmp, content, is_part in units if is_part]
+    whole = [(tmp, content) for tmp, content, is_part in units if not is_part]
+    count = max(1, min(jobs, max(len(parts), len(whole))))
+    chunks: list[list[tuple[Path, Writer | bytes]]] = [[] for _ in range(count)]
+    for n, unit in enumerate(parts):
+        chunks[n % count].append(unit)
+    chunks[-1].extend(whole)
+    return [c for c in chunks if c] or [[]]
 
 
 def _stage_all(_chunk: int, work: Sequence[tuple[Path, bytes | Writer]]) -> None:
@@ -58,6 +81,19 @@ def _stage_all(_chunk: int, work: Sequence[tuple[Path, bytes | Writer]]) -> None
                 data(handle)
             handle.flush()
             os.fsync(handle.fileno())
+
+
+def _join(temps: list[Path]) -> None:
+    """Append every part to the first one, in order."""
+    if len(temps) == 1:
+        return
+    with temps[0].open("ab") as target:
+        for part in temps[1:]:
+            with part.open("rb") as source:
+                shutil.copyfileobj(source, target, 1 << 20)
+            part.unlink()
+        target.flush()
+        os.fsync(target.fileno())
 
 
 def _nothing(_result: object, _chunk: object) -> None:
