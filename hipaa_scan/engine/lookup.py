@@ -60,19 +60,22 @@ def lookup_in(data: Mapping[str, Any], path: str) -> Lookup:
         if type(current) is not dict and not isinstance(current, Mapping):
             if isinstance(current, Unresolved):
                 return Lookup(path, Presence.UNRESOLVED, current)
-            return Lookup(path, Presence.MISSING)
+            return _new(Lookup, (path, Presence.MISSING, None, ""))
         current = current[part] if part in current else _get_ci(current, part)
         if current is _ABSENT:
-            return Lookup(path, Presence.MISSING)
+            return _new(Lookup, (path, Presence.MISSING, None, ""))
     if isinstance(current, Unresolved):
         return Lookup(path, Presence.UNRESOLVED, current)
     if current is None:
         # ARM writes null for "not set"; treat it exactly like an absent key.
-        return Lookup(path, Presence.MISSING)
-    return Lookup(path, Presence.FOUND, current)
+        return _new(Lookup, (path, Presence.MISSING, None, ""))
+    return _new(Lookup, (path, Presence.FOUND, current, ""))
 
 
 _ABSENT = object()
+# A named tuple's own constructor is a Python function; building the tuple
+# directly skips that call on the hottest path of every rule.
+_new = tuple.__new__
 # Rules read a few hundred distinct paths, hundreds of thousands of times.
 _PARTS: dict[str, tuple[str, ...]] = {}
 

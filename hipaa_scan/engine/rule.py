@@ -20,6 +20,8 @@ from hipaa_scan.entra import TENANT_TYPE, graph_type
 from hipaa_scan.model import Resource, RuleId, Severity, Status
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{2,3}$")
+# Named tuples built on the hot path skip their Python-level constructor.
+_new = tuple.__new__
 TENANT_TYPE_KEY = TENANT_TYPE.lower()
 
 
@@ -208,7 +210,9 @@ def judge(found: Lookup, expect: Expectation, when_missing: Status = Status.UNKN
     presence = found.presence
     if presence is Presence.FOUND or presence is Presence.DEFAULT:
         ok = expect(found.value)
-        return Verdict(Status.PASS if ok else Status.FAIL, found.path, found.value, expect.description, found.note)
+        return _new(
+            Verdict, (Status.PASS if ok else Status.FAIL, found.path, found.value, expect.description, found.note)
+        )
     if presence is Presence.NOT_COLLECTED:
         return Verdict(Status.UNKNOWN, found.path, None, expect.description, "properties were not in the input")
     if found.presence is Presence.UNRESOLVED:

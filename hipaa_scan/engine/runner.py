@@ -136,17 +136,21 @@ def _evaluate(
             observed = verdict.observed
             if observed is not None and type(observed) not in _SCALARS:
                 observed = jsonable(observed)
+            # tuple.__new__: a named tuple's own constructor is a Python function.
             per_rule[compiled.slot].append(
-                Finding(
-                    compiled.rule.id,
-                    resource.id,
-                    resource.type,
-                    resource.subscription_id,
-                    verdict.status,
-                    verdict.path,
-                    observed,
-                    verdict.expected,
-                    verdict.message,
+                _new(
+                    Finding,
+                    (
+                        compiled.rule.id,
+                        resource.id,
+                        resource.type,
+                        resource.subscription_id,
+                        verdict.status,
+                        verdict.path,
+                        observed,
+                        verdict.expected,
+                        verdict.message,
+                    ),
                 )
             )
         if done % PROGRESS_EVERY == 0:
@@ -175,12 +179,13 @@ def _unpack(
         for n, status, path, observed, expected, message in rows:
             r = chunk[n]
             findings.append(
-                Finding(rule_id, r.id, r.type, r.subscription_id, status, path, observed, expected, message)
+                _new(Finding, (rule_id, r.id, r.type, r.subscription_id, status, path, observed, expected, message))
             )
         out.append(findings)
     return out
 
 
+_new = tuple.__new__
 _SCALARS = frozenset({str, bool, int, float})
 
 

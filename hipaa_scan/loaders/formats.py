@@ -99,7 +99,7 @@ def _list_format(rows: list[Any]) -> str:
 
 def _rows(rows: list[Any], source: str, prefix: str) -> list[Resource]:
     label = f"{prefix}[{{}}]" if prefix else "[{}]"
-    return [to_resource(row, source, label.format(i)) for i, row in enumerate(rows)]
+    return [to_resource(row, source, label, index=i) for i, row in enumerate(rows)]
 
 
 def _graph_rows(data: Any, source: str) -> list[Resource]:

@@ -142,11 +142,10 @@ def json_parts(document: Mapping[str, Any], parts: int) -> list[Callable[[Binary
         start, stop = bounds[part], bounds[part + 1]
         if part == 0:
             handle.write(head[: head.rindex(b"}")].rstrip() + b',\n  "resources": [\n    ')
-            handle.write(
-                b",\n    ".join(
-                    orjson.dumps({"id": r.id, "type": r.type, "subscription_id": r.subscription_id}) for r in table
-                )
-            )
+            # One orjson call, then a line break per resource: the marker cannot
+            # occur inside these objects, whose values are all strings.
+            rows = [{"id": r.id, "type": r.type, "subscription_id": r.subscription_id} for r in table]
+            handle.write(orjson.dumps(rows)[1:-1].replace(b'},{"id":', b'},\n    {"id":'))
             handle.write(b'\n  ],\n  "findings": [')
         offset = sum(size for _, size in groups[:start])
         for n in range(start, stop):
