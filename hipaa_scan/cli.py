@@ -321,7 +321,7 @@ def scan(
             if progress is None or total < PROGRESS_THRESHOLD:
                 return
             if task is None:
-                task = progress.add_task("Evaluating rules", total=total)
+                task = progress.add_task("Evaluating resources", total=total)
             progress.update(task, completed=done)
 
         outcome = run_scan(

@@ -61,6 +61,9 @@ def test_split_cuts_contiguous_chunks_of_about_equal_work() -> None:
     assert [x for chunk in chunks for x in chunk] == items
     work = [sum(weights[i] for i in chunk) for chunk in chunks]
     assert len(chunks) == 2 and abs(work[0] - work[1]) <= 10
+    # the first chunk (this process, which ships nothing back) can take more
+    led = split(list(range(90)), [1] * 90, 2, lead=2.0)
+    assert [len(c) for c in led] == [60, 30]
     assert split(items, weights, 1) == [items]
     assert split([1], [1], 4) == [[1]]
     assert split([], [], 3) == [[]]

@@ -98,7 +98,7 @@ def evaluate(
         jobs = parallel.auto_jobs(sum(weights))
     if debug or not parallel.can_fork():
         jobs = 1  # a crashing rule must raise here, not in a worker
-    chunks = parallel.split(resources, weights, jobs)
+    chunks = parallel.split(resources, weights, jobs, lead=parallel.LEAD)
     ticks = parallel.Ticks(len(chunks), progress, len(resources))
     work = functools.partial(_evaluate, plan=plan, slots=len(rules), debug=debug, ticks=ticks)
     rule_ids = [r.id for r in sorted(rules, key=lambda r: r.id)]

@@ -28,7 +28,7 @@ def write_all_atomically(outputs: Mapping[Path, Content], *, jobs: int = 1) -> N
     With ``jobs`` > 1 the parts are written at the same time, all but the
     first chunk of them in forked workers: an output given as several writers
     has its parts spread over the processes and joined afterwards, and the
-    single-part outputs go with the last one. The renames happen only once
+    single-part outputs stay in this process, with the first part. The renames happen only once
     every file is complete.
     """
     staged: list[tuple[Path, Path]] = []
@@ -68,7 +68,7 @@ def _spread(units: list[tuple[Path, Writer | bytes, bool]], jobs: int) -> list[l
     chunks: list[list[tuple[Path, Writer | bytes]]] = [[] for _ in range(count)]
     for n, unit in enumerate(parts):
         chunks[n % count].append(unit)
-    chunks[-1].extend(whole)
+    chunks[0].extend(whole)
     return [c for c in chunks if c] or [[]]
 
 
