@@ -266,7 +266,8 @@ def cli() -> None:
     default="auto",
     show_default=True,
     metavar="N|auto",
-    help="Processes that evaluate rules (Linux). auto: one per usable CPU, up to 4, for large estates.",
+    help="Processes that evaluate rules and write reports (forked; Linux only, elsewhere 1). "
+    "auto: one per usable CPU, up to 4, from 40,000 rule evaluations.",
 )
 @_options(COLLECTION_OPTIONS)
 def scan(
