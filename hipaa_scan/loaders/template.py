@@ -26,6 +26,13 @@ TEMPLATE_SUBSCRIPTION = "template"
 _SKIP_KEYS = frozenset({"resources", "dependsOn", "copy", "condition", "comments", "scope"})
 
 
+def _literal(value: Any) -> bool:
+    """A JSON value with no expression in it, kept as it is. Most of a
+    template's values are; telling so inline spares a call per value."""
+    kind = type(value)
+    return (kind is str and not value.startswith("[")) or kind is bool or kind is int or kind is float or value is None
+
+
 class _Evaluator:
     """Resolves template values: parameters (defaults, or a parameters file),
     variables (including variables that use variables and variable copy
@@ -87,13 +94,17 @@ class _Evaluator:
         if kind is bool or kind is int or kind is float or value is None:
             return value
         if kind is list:
-            return [self.resolve(v) for v in value]
+            return [v if _literal(v) else self.resolve(v) for v in value]
         if isinstance(value, str):
             return self.resolve_string(value)
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if kind is dict or isinstance(value, Mapping):
-            out = {k: self.resolve(v) for k, v in value.items() if k != "copy" or not isinstance(v, list)}
+            out = {
+                k: v if _literal(v) else self.resolve(v)
+                for k, v in value.items()
+                if k != "copy" or not isinstance(v, list)
+            }
             loops = value.get("copy")
             if isinstance(loops, list):
                 out.update(self._property_loops(loops))
@@ -432,10 +443,10 @@ def _flatten(
     parent: tuple[str, str] | None,
     out: list[Resource],
 ) -> None:
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):
         raise InputError(source, f"{where}: expected a resource object, got {json_kind(item)}")
     loop = item.get("copy")
-    if isinstance(loop, Mapping):
+    if loop is not None and isinstance(loop, Mapping):
         body = {k: v for k, v in item.items() if k != "copy"}
         name = str(loop.get("name") or "copy")
         count = ev.count(loop)
@@ -449,8 +460,7 @@ def _flatten(
             with ev.in_loop(name, index), ev.in_loop("", index):
                 _flatten(body, ev, source, f"{where}[copy {index}]", parent, out)
         return
-    condition = ev.resolve(item.get("condition", True))
-    if condition is False:
+    if "condition" in item and ev.resolve(item["condition"]) is False:
         return  # literally never deployed
     if str(item.get("type", "")).lower() == DEPLOYMENTS:
         _nested_deployment(item, ev, source, where, out)
@@ -464,14 +474,14 @@ def _flatten(
         rtype = f"{parent[0]}/{rtype}"
         name_text = f"{parent[1]}/{name_text}"
     rid, rtype = _template_id(rtype, name_text, ev, item)
-    body = {k: ev.resolve(v) for k, v in item.items() if k not in _SKIP_KEYS}
+    body = {k: v if _literal(v) else ev.resolve(v) for k, v in item.items() if k not in _SKIP_KEYS}
     body["id"] = rid
     body["type"] = rtype
     body["name"] = name_text.rsplit("/", 1)[-1]
     props = body.get("properties")
     # An expression standing for the whole block ([union(...)], [if(...)]) is a
     # valid template: the block is Unresolved and rules reading it are unknown.
-    if props is not None and not isinstance(props, Mapping | Unresolved):
+    if props is not None and type(props) is not dict and not isinstance(props, Mapping | Unresolved):
         raise InputError(source, f"{where} ({rid}): 'properties' is {json_kind(props)}, expected an object")
     out.append(to_resource(body, source, where, ev.semantics))
     children = item.get("resources") or []
