@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -116,3 +118,25 @@ def test_an_unwritable_directory_is_an_output_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(OutputError, match="cannot write report"):
         write_all_atomically({blocker / "hipaa-scan-report.json": lambda handle: None})
+
+
+def _part(text: bytes) -> Callable[[BinaryIO], None]:
+    return lambda handle: handle.write(text)
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_parts_of_a_file_are_joined_in_order_by_any_number_of_processes(tmp_path: Path, jobs: int) -> None:
+    parts = [_part(b"[1,"), _part(b"2,"), _part(b"3]")]
+    write_all_atomically({tmp_path / "a.json": parts, tmp_path / "b.html": b"<html>"}, jobs=jobs)
+    assert (tmp_path / "a.json").read_bytes() == b"[1,2,3]"
+    assert (tmp_path / "b.html").read_bytes() == b"<html>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.html"]  # no part left behind
+
+
+def test_parts_are_joined_where_the_kernel_will_not_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> int:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", refuse)
+    write_all_atomically({tmp_path / "a.json": [_part(b"ab"), _part(b"cd"), _part(b"ef")]})
+    assert (tmp_path / "a.json").read_bytes() == b"abcdef"

@@ -33,7 +33,7 @@ def write_all_atomically(outputs: Mapping[Path, Content], *, jobs: int = 1) -> N
     """
     staged: list[tuple[Path, Path]] = []
     try:
-        units: list[tuple[Path, Writer | bytes, bool]] = []  # (temporary file, content, is a part)
+        units: list[Unit] = []
         joins: list[tuple[Path, list[Path]]] = []
         for final, content in outputs.items():
             pieces = list(content) if isinstance(content, Sequence) and not isinstance(content, bytes) else [content]
@@ -61,39 +61,63 @@ def _temporary(final: Path, staged: list[tuple[Path, Path]]) -> Path:
     return Path(name)
 
 
-def _spread(units: list[tuple[Path, Writer | bytes, bool]], jobs: int) -> list[list[tuple[Path, Writer | bytes]]]:
-    parts = [(tmp, content) for tmp, content, is_part in units if is_part]
-    whole = [(tmp, content) for tmp, content, is_part in units if not is_part]
+Unit = tuple[Path, Writer | bytes, bool]  # (temporary file, content, is one part of a file)
+
+
+def _spread(units: list[Unit], jobs: int) -> list[list[Unit]]:
+    parts = [unit for unit in units if unit[2]]
+    whole = [unit for unit in units if not unit[2]]
     count = max(1, min(jobs, max(len(parts), len(whole))))
-    chunks: list[list[tuple[Path, Writer | bytes]]] = [[] for _ in range(count)]
+    chunks: list[list[Unit]] = [[] for _ in range(count)]
     for n, unit in enumerate(parts):
         chunks[n % count].append(unit)
     chunks[0].extend(whole)
     return [c for c in chunks if c] or [[]]
 
 
-def _stage_all(_chunk: int, work: Sequence[tuple[Path, bytes | Writer]]) -> None:
-    for tmp, data in work:
+def _stage_all(_chunk: int, work: Sequence[tuple[Path, bytes | Writer, bool]]) -> None:
+    for tmp, data, is_part in work:
         with tmp.open("wb", buffering=1 << 20) as handle:
             if isinstance(data, bytes):
                 handle.write(data)
             else:
                 data(handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if not is_part:  # a part reaches the disk once, joined (see _join)
+                os.fsync(handle.fileno())
 
 
 def _join(temps: list[Path]) -> None:
-    """Append every part to the first one, in order."""
+    """Append every part to the first one, in order, then make it durable."""
     if len(temps) == 1:
         return
     with temps[0].open("ab") as target:
         for part in temps[1:]:
             with part.open("rb") as source:
-                shutil.copyfileobj(source, target, 1 << 20)
+                _append(source, target)
             part.unlink()
         target.flush()
         os.fsync(target.fileno())
+
+
+def _append(source: BinaryIO, target: BinaryIO) -> None:
+    # copy_file_range copies inside the kernel; where it is missing or refused
+    # (another file system, an old kernel), a plain copy does the same.
+    size = os.fstat(source.fileno()).st_size
+    try:
+        done = 0
+        while done < size:
+            copied = os.copy_file_range(source.fileno(), target.fileno(), size - done)
+            if copied == 0:
+                break
+            done += copied
+        if done == size:
+            return
+    except (AttributeError, OSError):
+        pass
+    target.seek(0, os.SEEK_END)
+    source.seek(0)
+    shutil.copyfileobj(source, target, 1 << 20)
 
 
 def _nothing(_result: object, _chunk: object) -> None:
