@@ -552,7 +552,7 @@ def _browser(report: Path, tmp: Path) -> str:
 # The whole-process table: a form per row; the first two columns left-aligned.
 COLUMNS = ["whole process", "read as", "input", "resources", "findings", "fail"]
 COLUMNS += ["parse", "peak RSS", "full scan", "peak RSS", "scan/parse"]
-WIDTHS = [16, 21, 10, 11, 10, 8, 9, 10, 11, 10, 12]
+WIDTHS = [16, 21, 11, 11, 11, 11, 9, 10, 11, 10, 12]
 
 
 def _row(cells: list[str]) -> str:
