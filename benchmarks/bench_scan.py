@@ -451,7 +451,7 @@ def _measure_form(resources: int, form: str, tmp: Path, repeat: int, jobs: str) 
     )
 
 
-def _stages(resources: int, tmp: Path) -> dict[str, Any]:
+def _stages(resources: int, tmp: Path, jobs_option: str) -> dict[str, Any]:
     """The time of each stage of a scan of the snapshot form, in this process,
     done as commands.scan does it (the collector off, the same jobs)."""
     path = tmp / f"estate-{resources}-snapshot.json"
@@ -469,8 +469,9 @@ def _stages(resources: int, tmp: Path) -> dict[str, Any]:
             for key in set(rule.type_keys):
                 per_type[key] = per_type.get(key, 0) + 1
         evaluations = sum(per_type.get(r.type_key, 0) for r in ResourceIndex(snapshot).in_order())
-        jobs = auto_jobs(evaluations) if can_fork() else 1
+        jobs = (auto_jobs(evaluations) if jobs_option == "auto" else int(jobs_option)) if can_fork() else 1
         out["jobs"] = jobs
+        out["jobs_option"] = jobs_option
         out["evaluations"] = evaluations
         t0 = time.perf_counter()
         evaluation = evaluate(snapshot, pack.rules, settings=settings, now=now, jobs=jobs)
@@ -613,7 +614,7 @@ def main() -> int:
         html_mib = html.stat().st_size / 2**20
         if "snapshot" in forms:
             for n in sizes:
-                stages[n] = _stages(n, tmp)
+                stages[n] = _stages(n, tmp, args.jobs)
 
     rules = len(load_rule_pack().rules)
     print(f"hipaa-scan {__version__} benchmark: {rules} rules, {os.cpu_count()} cores ({usable_cpus()} usable)")
@@ -624,7 +625,8 @@ def main() -> int:
         if n in stages:
             s = stages[n]
             print(
-                f"  stages in this process, snapshot form (jobs: auto -> {s['jobs']}, {s['evaluations']:,} evaluations)"
+                f"  stages in this process, snapshot form (jobs: {s['jobs_option']} -> {s['jobs']},"
+                f" {s['evaluations']:,} evaluations)"
             )
             print(f"    load + detect + validate    {s['load']:8.2f} s")
             print(f"    evaluate rules              {s['evaluate']:8.2f} s   ({s['findings']:,} findings)")
