@@ -55,17 +55,8 @@ def test_a_result_built_without_the_engines_resource_list_gives_the_same_report(
 
 
 @pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
-    out = tmp_path_factory.mktemp("report")
-    outcome = scan(
-        [str(SAMPLE)],
-        formats=[OutputFormat.JSON],
-        out_dir=out,
-        settings=Settings(frozenset({"eastus", "eastus2"})),
-        now=NOW,
-        fail_on=None,
-    )
-    return outcome.document, json.loads((out / "hipaa-scan-report.json").read_text())
+def scanned(outcome: ScanOutcome) -> tuple[dict, dict]:
+    return outcome.document, json.loads(outcome.reports[0].read_text())
 
 
 def test_the_report_holds_every_finding_of_the_engine_exactly(scanned: tuple[dict, dict]) -> None:

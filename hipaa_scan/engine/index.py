@@ -4,7 +4,6 @@ by id, by type, children of a parent, and extension resources on a scope."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from hipaa_scan.entra import TENANT_TYPE, tenant_resource_id
@@ -92,15 +91,6 @@ class ResourceIndex:
 
     def of_type(self, resource_type: str) -> tuple[Resource, ...]:
         return tuple(self._by_type.get(resource_type.lower(), ()))
-
-    def of_types(self, resource_types: Iterable[str]) -> list[Resource]:
-        out: list[Resource] = []
-        for rtype in resource_types:
-            out.extend(self._by_type.get(rtype.lower(), ()))
-        return out
-
-    def count_of_types(self, resource_types: Iterable[str]) -> int:
-        return sum(len(self._by_type.get(t.lower(), ())) for t in resource_types)
 
     def children(self, parent: Resource, child_type: str) -> Related:
         wanted = child_type.lower()
