@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +19,10 @@ from conftest import FIXTURES, SAMPLE
 
 from hipaa_scan.commands import ScanOutcome, scan
 from hipaa_scan.engine import Settings
-from hipaa_scan.errors import OutputError
+from hipaa_scan.errors import InputError, OutputError
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.json_report import GROUP_FIELDS, json_parts, read_findings, render_json, report_document
+from hipaa_scan.reporting.view import ReportView
 from hipaa_scan.reporting.write import write_all_atomically
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "hipaa_scan" / "schemas" / "report.schema.json").read_text())
@@ -131,3 +133,23 @@ def test_parts_are_joined_where_the_kernel_will_not_copy(tmp_path: Path, monkeyp
     monkeypatch.setattr(os, "copy_file_range", refuse)
     write_all_atomically({tmp_path / "a.json": [_part(b"ab"), _part(b"cd"), _part(b"ef")]})
     assert (tmp_path / "a.json").read_bytes() == b"abcdef"
+
+
+def test_the_view_of_a_scan_and_of_its_report_file_are_the_same(outcome: ScanOutcome) -> None:
+    live = ReportView.from_document(outcome.document)
+    read = ReportView.from_report(json.loads(outcome.reports[0].read_text()), "report.json")
+    assert live == read
+    assert live.sources and all(s.startswith(("tests/", str(SAMPLE), "(")) for s in live.sources.values())
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ({"schema_version": "1.0"}, "not a hipaa-scan JSON report of schema 2.0"),
+        ([], "not a hipaa-scan JSON report"),
+        ({"schema_version": "2.0", "manifest": {}, "checklist": {}}, "malformed JSON report (KeyError"),
+    ],
+)
+def test_a_file_that_is_not_a_report_is_one_clear_error(document: object, problem: str) -> None:
+    with pytest.raises(InputError, match=re.escape(f"old.json: {problem}")):
+        ReportView.from_report(document, "old.json")  # type: ignore[arg-type]

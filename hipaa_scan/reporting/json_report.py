@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from hipaa_scan.engine import Rule
+from hipaa_scan.engine import ResourceIndex, Rule
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.model import Finding, Resource
 from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
@@ -81,7 +81,7 @@ def report_document(result: ScanResult) -> dict[str, Any]:
         # The engine's findings, in (rule id, resource id) order, and the
         # resources they are about; write_json turns them into the "resources"
         # table and per-rule "findings" groups.
-        "resources": result.resources,
+        "resources": result.resources or _resources_of(result),
         "findings": result.findings,
     }
 
@@ -131,11 +131,11 @@ def json_parts(document: Mapping[str, Any], parts: int, *, lead: float = 1.0) ->
     head = orjson.dumps(
         {k: v for k, v in document.items() if k not in ("resources", "findings")}, option=orjson.OPT_INDENT_2
     )
-    table: Sequence[Resource] = document.get("resources") or ()
-    if table:
-        positions = {r.id: n for n, r in enumerate(table)}
-    else:
-        table, positions = _resources_of(findings)
+    table: Sequence[Resource] = document["resources"]
+    # By the id as the engine spells it (its findings share that string), and
+    # lower-cased for a finding that spells it otherwise.
+    positions = {r.id: n for n, r in enumerate(table)}
+    positions.update((r.key, n) for n, r in enumerate(table))
     counts = {r["rule_id"]: sum(r["counts"].values()) for r in document["checklist"]["rules"]}
     groups = [(rule_id, counts[rule_id]) for rule_id in sorted(counts) if counts[rule_id]]
     bounds = _cut(groups, len(findings), parts, lead)
@@ -146,7 +146,9 @@ def json_parts(document: Mapping[str, Any], parts: int, *, lead: float = 1.0) ->
             handle.write(head[: head.rindex(b"}")].rstrip() + b',\n  "resources": [\n    ')
             # One orjson call, then a line break per resource: the marker cannot
             # occur inside these objects, whose values are all strings.
-            rows = [{"id": r.id, "type": r.type, "subscription_id": r.subscription_id} for r in table]
+            rows = [
+                {"id": r.id, "type": r.type, "subscription_id": r.subscription_id, "source": r.source} for r in table
+            ]
             handle.write(orjson.dumps(rows)[1:-1].replace(b'},{"id":', b'},\n    {"id":'))
             handle.write(b'\n  ],\n  "findings": [')
         offset = sum(size for _, size in groups[:start])
@@ -175,19 +177,18 @@ def _cut(groups: Sequence[tuple[str, int]], total: int, parts: int, lead: float)
     return [*bounds, len(groups)]
 
 
-def _resources_of(findings: Iterable[Finding]) -> tuple[list[Resource], dict[str, int]]:
-    """The resources findings are about, once each, by lower-cased id, and the
-    position of every spelling of their ids (for a result built by hand; the
-    engine hands the resources over in this order)."""
-    first: dict[str, Finding] = {}
-    spellings: dict[str, str] = {}
-    for f in findings:
-        key = spellings.setdefault(f.resource_id, f.resource_id.lower())
-        first.setdefault(key, f)
-    keys = sorted(first)
-    table = [Resource(first[k].resource_id, first[k].resource_type, "", None, {}, "") for k in keys]
-    position = {k: n for n, k in enumerate(keys)}
-    return table, {rid: position[key] for rid, key in spellings.items()}
+def _resources_of(result: ScanResult) -> tuple[Resource, ...]:
+    """The resources the findings are about, by lower-cased id, as the
+    engine's index knows them (for a result built by hand; the engine hands
+    them over in this order)."""
+    index = ResourceIndex(result.snapshot)
+    found: dict[str, Resource] = {}
+    for f in result.findings:
+        key = f.resource_id.lower()
+        if key not in found:
+            resource = index.get(key)
+            found[key] = resource or Resource(f.resource_id, f.resource_type, "", None, {}, "(not in the input)")
+    return tuple(found[key] for key in sorted(found))
 
 
 def _write_group(
@@ -198,7 +199,10 @@ def _write_group(
     handle.write((b"\n    " if first else b",\n    ") + header[:-2])
     rows: list[dict[str, Any]] = []
     for f in group:
-        row: dict[str, Any] = {"resource": positions[f.resource_id], "status": f.status, "observed": f.observed}
+        position = positions.get(f.resource_id)
+        if position is None:
+            position = positions[f.resource_id.lower()]
+        row: dict[str, Any] = {"resource": position, "status": f.status, "observed": f.observed}
         if f.path != path:
             row["path"] = f.path
         if f.expected != expected:
