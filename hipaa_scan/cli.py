@@ -219,7 +219,19 @@ def cli() -> None:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=False, metavar="[INPUT]...")
 @click.option("--live", is_flag=True, help="Collect from Azure first (see `hipaa-scan collect`), then scan.")
-@click.option("--format", "formats", default="json,html", show_default=True, help="Comma-separated: json, html.")
+@click.option(
+    "--format",
+    "formats",
+    default="json,html",
+    show_default=True,
+    help="Comma-separated: json, html, sarif, junit, markdown, csv.",
+)
+@click.option(
+    "--report-url",
+    default=None,
+    metavar="URL",
+    help="Where the Markdown summary links to the full report (e.g. the CI run's artifacts).",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -285,6 +297,7 @@ def scan(
     quiet: bool,
     debug: bool,
     jobs_text: str,
+    report_url: str | None,
     **collection: Any,
 ) -> None:
     """Scan exported Azure resource JSON (files, .gz files or directories), or a live tenant with --live."""
@@ -337,6 +350,7 @@ def scan(
             parameter_files=parameter_files,
             template_mode=Semantics(template_mode),
             jobs=jobs,
+            report_url=report_url,
         )
         _retain(outcome)
 
@@ -402,6 +416,38 @@ def _progress(quiet: bool) -> Iterator[Progress | None]:
     )
     with bar:
         yield bar
+
+
+@cli.command("report")
+@click.argument("results", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "formats",
+    default="sarif,junit,markdown,csv",
+    show_default=True,
+    help="Comma-separated: json, html, sarif, junit, markdown, csv.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory for the reports (default: the one RESULTS is in).",
+)
+@click.option("--report-url", default=None, metavar="URL", help="Where the Markdown summary links to the full report.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the report paths.")
+def report_command(results: Path, formats: str, out_dir: Path | None, report_url: str | None, quiet: bool) -> None:
+    """Render other formats from the JSON report of an earlier scan, without scanning again."""
+    from hipaa_scan.commands import report
+
+    outcome = report(results, formats=parse_formats(formats), out_dir=out_dir or results.parent, report_url=report_url)
+    console = Console(stderr=False, highlight=False)
+    if not quiet:
+        score = outcome.view.checklist["overall"]["score"]
+        shown = "n/a" if score is None else f"{score}%"
+        console.print(f"{results}: {len(outcome.view.findings)} findings, overall score {shown}", soft_wrap=True)
+    for path in outcome.reports:
+        console.print(f"report: {path}", soft_wrap=True)
 
 
 @cli.command("rules")

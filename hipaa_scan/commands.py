@@ -7,11 +7,13 @@ what comes back; nothing here prints or exits.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, assert_never
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import orjson
 
 from hipaa_scan import __version__
 from hipaa_scan.collector.clouds import Cloud
@@ -21,19 +23,24 @@ from hipaa_scan.controls import load_catalogue
 from hipaa_scan.engine import Settings, evaluate, load_rule_pack
 from hipaa_scan.engine.parallel import auto_jobs
 from hipaa_scan.engine.runner import Progress
+from hipaa_scan.errors import InputError
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.loaders import load_inputs
 from hipaa_scan.model import Semantics, Severity
 from hipaa_scan.reporting import OutputFormat
+from hipaa_scan.reporting.csv_report import render_csv
 from hipaa_scan.reporting.html_report import render_html
-from hipaa_scan.reporting.json_report import json_parts, report_document, write_json
+from hipaa_scan.reporting.json_report import document_from_report, json_parts, report_document, write_json
+from hipaa_scan.reporting.junit import render_junit
+from hipaa_scan.reporting.markdown import render_markdown
+from hipaa_scan.reporting.sarif import find_lines, render_sarif
+from hipaa_scan.reporting.view import ReportView
 from hipaa_scan.reporting.write import Content, write_all_atomically
 from hipaa_scan.scoring import ScanResult, assess
 
 if TYPE_CHECKING:
     from hipaa_scan.collector.collect import Collection
 
-REPORT_STEM = "hipaa-scan-report"
 LIVE_SNAPSHOT = "hipaa-scan-snapshot.json.gz"
 
 CollectProgress = Callable[[str, int, int], None]
@@ -45,9 +52,21 @@ CollectProgress = Callable[[str, int, int], None]
 HTML_LEAD = 0.6
 
 
-def render(fmt: OutputFormat, document: dict[str, Any], parts: int = 1, *, lead: float = 1.0) -> Content:
-    """Every format renders from the one report document. The JSON report,
-    the big one, comes in ``parts`` that separate processes can write."""
+def render(
+    fmt: OutputFormat,
+    document: dict[str, Any],
+    parts: int = 1,
+    *,
+    lead: float = 1.0,
+    view: ReportView | None = None,
+    lines: Mapping[str, int] | None = None,
+    report_url: str | None = None,
+) -> Content:
+    """Every format renders from the one report document: the JSON and HTML
+    reports directly (the JSON, the big one, in ``parts`` that separate
+    processes can write), the CI formats from its ReportView. ``lines`` places
+    template resources on their line in SARIF; ``report_url`` is where the
+    Markdown summary links to the full report."""
     match fmt:
         case OutputFormat.JSON:
             if parts > 1:
@@ -55,8 +74,17 @@ def render(fmt: OutputFormat, document: dict[str, Any], parts: int = 1, *, lead:
             return functools.partial(write_json, document)
         case OutputFormat.HTML:
             return functools.partial(_write_html, document)
-        case _:
-            assert_never(fmt)
+    results = view or ReportView.from_document(document)
+    match fmt:
+        case OutputFormat.SARIF:
+            return render_sarif(results, lines=lines)
+        case OutputFormat.JUNIT:
+            return render_junit(results)
+        case OutputFormat.MARKDOWN:
+            return render_markdown(results, report_link=report_url)
+        case OutputFormat.CSV:
+            return render_csv(results)
+    raise AssertionError(f"no renderer for {fmt}")
 
 
 def _write_html(document: dict[str, Any], handle: BinaryIO) -> None:
@@ -86,6 +114,7 @@ def scan(
     parameter_files: Sequence[str] = (),
     template_mode: Semantics = Semantics.DESIRED,
     jobs: int | None = None,
+    report_url: str | None = None,
 ) -> ScanOutcome:
     """Load, evaluate, score and write the reports. ``jobs`` is how many
     processes evaluate rules (None: by estate size and usable CPUs).
@@ -114,9 +143,64 @@ def scan(
     # Reports are written by as many processes as evaluated the rules.
     jobs = jobs if jobs is not None else auto_jobs(len(findings))
     lead = HTML_LEAD if OutputFormat.HTML in formats else 1.0
-    outputs = {out_dir / f"{REPORT_STEM}.{fmt.value}": render(fmt, document, jobs, lead=lead) for fmt in formats}
+    view = ReportView.from_document(document) if any(f.derived for f in formats) else None
+    lines = template_lines(view) if view is not None and OutputFormat.SARIF in formats else None
+    outputs = {
+        out_dir / fmt.filename: render(fmt, document, jobs, lead=lead, view=view, lines=lines, report_url=report_url)
+        for fmt in formats
+    }
     write_all_atomically(outputs, jobs=jobs)
     return ScanOutcome(document, tuple(outputs), len(result.gate_failures()), len(snapshot.gaps), result)
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    view: ReportView
+    reports: tuple[Path, ...]
+
+
+def report(
+    results: Path, *, formats: Sequence[OutputFormat], out_dir: Path, report_url: str | None = None
+) -> ReportOutcome:
+    """Render the formats of an earlier scan from its JSON report, without
+    scanning again: CI turns one nightly JSON report into SARIF, JUnit and a
+    summary, and an auditor re-renders a report they were handed."""
+    source = str(results)
+    try:
+        data = orjson.loads(results.read_bytes())
+    except OSError as exc:
+        raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(source, f"not valid JSON: {exc}") from None
+    view = ReportView.from_report(data, source)
+    try:
+        document = document_from_report(data)
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise InputError(source, f"malformed JSON report ({type(exc).__name__}: {exc})") from None
+    lines = template_lines(view) if OutputFormat.SARIF in formats else None
+    outputs = {
+        out_dir / fmt.filename: render(fmt, document, view=view, lines=lines, report_url=report_url) for fmt in formats
+    }
+    write_all_atomically(outputs)
+    return ReportOutcome(view, tuple(outputs))
+
+
+def template_lines(view: ReportView) -> dict[str, int]:
+    """The line of each template resource in its template, for SARIF, read
+    from the template files the report names (best effort: a template that
+    moved or cannot be read leaves its resources on line 1)."""
+    lines: dict[str, int] = {}
+    for entry in view.manifest["inputs"]:
+        if entry.get("format") != "arm-template":
+            continue
+        path = entry["path"]
+        names = {rid: rid.rstrip("/").rsplit("/", 1)[-1] for rid, src in view.sources.items() if src == path}
+        try:
+            text = Path(path).read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        lines.update(find_lines(text, names))
+    return lines
 
 
 @dataclass(frozen=True)

@@ -156,4 +156,4 @@ def test_every_output_format_is_rendered(tmp_path: Path) -> None:
     everything = ",".join(f.value for f in OutputFormat)
     assert scan(tmp_path, str(INPUTS / "arm-page.json"), "--format", everything, "--fail-on", "never") == 0
     for fmt in OutputFormat:
-        assert (tmp_path / "out" / f"hipaa-scan-report.{fmt.value}").stat().st_size > 0
+        assert (tmp_path / "out" / fmt.filename).stat().st_size > 0

@@ -4,7 +4,33 @@ from __future__ import annotations
 
 import enum
 
+REPORT_STEM = "hipaa-scan-report"
+
 
 class OutputFormat(enum.StrEnum):
     JSON = "json"
     HTML = "html"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    MARKDOWN = "markdown"
+    CSV = "csv"
+
+    @property
+    def filename(self) -> str:
+        return REPORT_STEM + _SUFFIXES[self]
+
+    @property
+    def derived(self) -> bool:
+        """Rendered from a ReportView (the JSON report's content) rather than
+        from the report document itself."""
+        return self not in (OutputFormat.JSON, OutputFormat.HTML)
+
+
+_SUFFIXES = {
+    OutputFormat.JSON: ".json",
+    OutputFormat.HTML: ".html",
+    OutputFormat.SARIF: ".sarif",
+    OutputFormat.JUNIT: ".junit.xml",
+    OutputFormat.MARKDOWN: ".md",
+    OutputFormat.CSV: ".csv",
+}

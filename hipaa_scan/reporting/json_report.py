@@ -15,7 +15,7 @@ import orjson
 
 from hipaa_scan.engine import ResourceIndex, Rule
 from hipaa_scan.gcpause import gc_paused
-from hipaa_scan.model import Finding, Resource
+from hipaa_scan.model import Finding, Resource, Status
 from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
 
 REPORT_SCHEMA_VERSION = "2.0"
@@ -294,3 +294,30 @@ def rule_metadata(r: Rule) -> dict[str, Any]:
 
 def _rule(summary: RuleSummary) -> dict[str, Any]:
     return {**rule_metadata(summary.rule), "counts": dict(summary.counts)}
+
+
+def document_from_report(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The report document (as report_document builds it) of a parsed JSON
+    report, so `hipaa-scan report` renders the HTML or JSON of an earlier scan
+    exactly as that scan would have. KeyError, IndexError, TypeError or
+    ValueError mean the report is malformed."""
+    resources = tuple(
+        Resource(r["id"], r["type"], r["id"].rstrip("/").rsplit("/", 1)[-1], None, {}, r["source"])
+        for r in report["resources"]
+    )
+    findings = tuple(
+        Finding(
+            f["rule_id"],
+            f["resource_id"],
+            f["resource_type"],
+            f["subscription_id"],
+            Status(f["status"]),
+            f["path"],
+            f["observed"],
+            f["expected"],
+            f["message"],
+        )
+        for f in read_findings(report)
+    )
+    head = {k: v for k, v in report.items() if k not in ("resources", "findings")}
+    return {**head, "resources": resources, "findings": findings}

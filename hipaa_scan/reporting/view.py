@@ -8,6 +8,7 @@ the same view, so a format renders the same bytes either way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,7 @@ class ReportView:
             raise InputError(source, f"malformed JSON report ({type(exc).__name__}: {exc})") from None
 
     # -- derived, for every format --------------------------------------------
-    @property
+    @functools.cached_property
     def rules(self) -> dict[str, Mapping[str, Any]]:
         """Rule metadata by id (title, severity, citations, rationale, remediation, counts)."""
         return {r["rule_id"]: r for r in self.checklist["rules"]}
@@ -73,3 +74,8 @@ class ReportView:
         for f in self.findings:
             if f["status"] == "fail" and Severity(rules[f["rule_id"]]["severity"]).rank >= floor:
                 yield f
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

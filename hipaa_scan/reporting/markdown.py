@@ -1,0 +1,205 @@
+"""A Markdown summary of a scan for places that show a page of text beside a
+pipeline: GitHub's job summary ($GITHUB_STEP_SUMMARY) and pull-request or
+merge-request comments.
+
+It is a summary, not the report: scores, counts, the gate, and the failing
+rules most worth fixing first, with a link to the full report. It always
+fits in ``limit`` bytes, whatever the size of the estate: GitHub refuses a
+step summary over 1 MiB and a comment over 65,536 characters, and a summary
+that is refused shows nothing at all. Only the list of failing rules grows
+with the estate, so it is cut at a row, with a line saying how many rules
+were left out.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hipaa_scan.model import Severity, Status
+from hipaa_scan.reporting.view import ReportView, clip
+
+# The statuses in the order every table shows them.
+_STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.ERROR, Status.NOT_APPLICABLE)
+
+# Example resource ids per failing rule, and the longest id shown whole: a
+# row must stay small enough that many rules fit, even if one resource has a
+# pathological name.
+_EXAMPLES = 3
+_EXAMPLE_CHARS = 200
+
+# Line breaks and other control characters end a table row or render
+# unpredictably; inside a cell they become spaces.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+# Characters with inline meaning in GitHub Markdown (code, emphasis, links,
+# HTML, tables, strikethrough, entities). CommonMark lets any ASCII
+# punctuation be escaped with a backslash.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_BACKTICKS = re.compile(r"`+")
+
+_TABLE_HEAD = "| Rule | Severity | Title | Failing | Citations | Examples |\n|---|---|---|---:|---|---|\n"
+
+
+def render_markdown(view: ReportView, *, report_link: str | None = None, limit: int = 65_000) -> bytes:
+    """The summary as UTF-8 Markdown of at most ``limit`` bytes.
+
+    ``report_link`` is where the full report can be read (a CI artifact or
+    a Pages URL). Raises ValueError if even the summary without any failing
+    rule does not fit in ``limit``, which only a caller's tiny limit can cause:
+    that part does not grow with the estate.
+    """
+    # "replace": a lone surrogate (which JSON can spell) has no UTF-8 form.
+    head = _head(view, report_link).encode("utf-8", "replace")
+    rows = [_row(rule, fails, examples).encode("utf-8", "replace") for rule, fails, examples in _failing_rules(view)]
+    if not rows:
+        body = b"## Top failures\n\nNo finding failed.\n"
+        if len(head) + len(body) > limit:
+            raise ValueError(f"a Markdown summary needs {len(head) + len(body)} bytes; the limit is {limit}")
+        return head + body
+
+    table = b"## Top failures\n\n" + _TABLE_HEAD.encode("utf-8")
+    # Room for the note at its longest (every rule left out), so that adding
+    # a row can never push the note past the limit.
+    fixed = len(head) + len(table) + len(_left_out(len(rows), limit))
+    if fixed > limit:
+        raise ValueError(f"a Markdown summary needs at least {fixed} bytes; the limit is {limit}")
+    room = limit - fixed
+    kept = 0
+    for row in rows:
+        if len(row) > room:
+            break
+        room -= len(row)
+        kept += 1
+    note = _left_out(len(rows) - kept, limit) if kept < len(rows) else b""
+    return head + table + b"".join(rows[:kept]) + note
+
+
+def _left_out(count: int, limit: int) -> bytes:
+    return (
+        f"\n{count} more failing rule{'s' if count != 1 else ''} left out to keep this summary "
+        f"under {limit:,} bytes; the full report lists every finding.\n"
+    ).encode()
+
+
+def _head(view: ReportView, report_link: str | None) -> str:
+    """Everything before the failing rules: title, scores, counts, gate, gaps.
+    Its size does not depend on the number of resources or findings."""
+    manifest, checklist = view.manifest, view.checklist
+    lines = [f"# HIPAA Security Rule scan: {_score(checklist['overall']['score'])} overall", ""]
+    scope = manifest["scope"]
+    facts = [
+        f"{manifest['tool']['name']} {manifest['tool']['version']}",
+        f"rule pack {manifest['rule_pack']['version']}",
+        f"scanned {manifest['scanned_at']}",
+        f"{scope['resources']:,} resources in {len(scope['subscriptions']):,} subscriptions",
+    ]
+    lines.append(_text(" · ".join(facts)))
+    if report_link is not None:
+        lines += ["", f"[Full report]({_url(report_link)})"]
+
+    lines += ["", "| Safeguard | Score | " + " | ".join(_label(s) for s in _STATUSES) + " |"]
+    lines.append("|---|---:|" + "---:|" * len(_STATUSES))
+    for score in [*checklist["safeguards"], checklist["overall"]]:
+        name = "**Overall**" if score["key"] == "overall" else _text(f"{score['title']} ({score['key']})")
+        counts = score["counts"]
+        lines.append(f"| {name} | {_score(score['score'])} | " + " | ".join(f"{counts[s]:,}" for s in _STATUSES) + " |")
+
+    counts = Counter(f["status"] for f in view.findings)
+    by_status = ", ".join(f"{counts[s]:,} {_label(s).lower()}" for s in _STATUSES)
+    lines += [
+        "",
+        f"**Findings:** {len(view.findings):,} ({by_status}). Unknown and error are never counted as compliant.",
+        "",
+        _gate(view),
+        "",
+        _gaps(manifest["coverage_gaps"]),
+        "",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _gate(view: ReportView) -> str:
+    fail_on = view.fail_on
+    if fail_on is None:
+        return "**Gate:** none (`--fail-on` was not given)."
+    failing = sum(1 for _ in view.gate_failures())
+    verdict = "fails" if failing else "passes"
+    return (
+        f"**Gate:** `--fail-on {_text(fail_on)}` {verdict}: {failing:,} failing "
+        f"finding{'s' if failing != 1 else ''} at {_text(fail_on)} severity or above."
+    )
+
+
+def _gaps(gaps: Sequence[Mapping[str, Any]]) -> str:
+    if not gaps:
+        return "**Coverage gaps:** none recorded."
+    return (
+        f"**Coverage gaps:** {len(gaps):,} (APIs the collector could not read; "
+        "findings that depend on them are unknown)."
+    )
+
+
+def _failing_rules(view: ReportView) -> list[tuple[Mapping[str, Any], int, list[str]]]:
+    """(rule, failing findings, example resource ids) for each rule with a
+    failing finding: most severe first, then most failures, then rule id."""
+    fails: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
+    for finding in view.findings:
+        if finding["status"] == Status.FAIL:
+            rule_id = finding["rule_id"]
+            fails[rule_id] += 1
+            shown = examples.setdefault(rule_id, [])
+            if len(shown) < _EXAMPLES:
+                shown.append(finding["resource_id"])
+    rules = view.rules
+    order = sorted(fails, key=lambda r: (-Severity(rules[r]["severity"]).rank, -fails[r], r))
+    return [(rules[r], fails[r], examples[r]) for r in order]
+
+
+def _row(rule: Mapping[str, Any], fails: int, examples: list[str]) -> str:
+    cells = [
+        _text(rule["rule_id"]),
+        _text(rule["severity"]),
+        _text(rule["title"]),
+        f"{fails:,}",
+        _text(", ".join(rule["citations"])),
+        "<br>".join(_code(clip(e, _EXAMPLE_CHARS)) for e in examples),
+    ]
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def _label(status: Status) -> str:
+    return status.value.replace("_", " ").capitalize()
+
+
+def _score(score: float | None) -> str:
+    return "n/a" if score is None else f"{score:.1f}%"
+
+
+def _text(text: str) -> str:
+    """Plain text for a table cell or a line: nothing in it is read as
+    Markdown, HTML or a row break."""
+    return _INLINE.sub(r"\\\1", _CONTROL.sub(" ", text))
+
+
+def _code(text: str) -> str:
+    """Data from the estate (a resource id) as a code span in a table cell,
+    shown exactly: no Markdown, HTML, @mention or #reference is read inside
+    a code span. The fence is longer than any run of backticks in the text
+    and padded with a space each side, which CommonMark strips again. A pipe
+    is escaped even so: GitHub splits table cells before it reads code spans,
+    and removes the backslash before a pipe when it does."""
+    text = _CONTROL.sub(" ", text).replace("|", "\\|")
+    fence = "`" * (max((len(m) for m in _BACKTICKS.findall(text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
+
+
+def _url(link: str) -> str:
+    """A link target that cannot end the link early or break the line:
+    spaces, parentheses, angle brackets and control characters are
+    percent-encoded; an already encoded URL is left as it is."""
+    return urllib.parse.quote(link, safe=";/?:@&=+$,-_.!~*'#%[]")
