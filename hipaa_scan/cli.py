@@ -1,11 +1,11 @@
 """Command line. The only module that prints or exits.
 
 Exit codes:
-  0  no failing finding at or above the --fail-on severity
-  1  at least one failing finding at or above it
+  0  every gate passed (--fail-on, --gate, --min-score; with --fail-on-new, new findings only)
+  1  at least one gate failed
   2  usage error, unreadable or malformed input, a report that could not be written,
      or a live collection that could not authenticate
-  3  --fail-on-incomplete: the evidence has coverage gaps (and no failing finding)
+  3  --fail-on-incomplete: the evidence has coverage gaps (and every gate passed)
 """
 
 from __future__ import annotations
@@ -247,6 +247,32 @@ def cli() -> None:
     show_default=True,
     help="Exit 1 when a finding of this severity or higher fails.",
 )
+@click.option(
+    "--gate",
+    "gate_citations",
+    multiple=True,
+    metavar="CITATION",
+    help="Exit 1 when a finding of a rule citing this specification fails, e.g. 164.312(b) (repeatable).",
+)
+@click.option(
+    "--min-score",
+    "min_scores",
+    multiple=True,
+    metavar="[SECTION=]N",
+    help="Exit 1 when the overall score, or a safeguard's (164.312=80), is below N (repeatable).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="RESULTS.json",
+    help="The JSON report of an accepted earlier scan, for --fail-on-new.",
+)
+@click.option(
+    "--fail-on-new",
+    is_flag=True,
+    help="The finding gates count only findings that did not fail in --baseline (same rule and resource).",
+)
 @FAIL_ON_INCOMPLETE
 @click.option("--allowed-locations", default="", help="Comma-separated approved Azure regions, e.g. eastus,eastus2.")
 @BREAK_GLASS
@@ -298,13 +324,22 @@ def scan(
     debug: bool,
     jobs_text: str,
     report_url: str | None,
+    gate_citations: tuple[str, ...],
+    min_scores: tuple[str, ...],
+    baseline: Path | None,
+    fail_on_new: bool,
     **collection: Any,
 ) -> None:
     """Scan exported Azure resource JSON (files, .gz files or directories), or a live tenant with --live."""
-    from hipaa_scan.commands import LIVE_SNAPSHOT
+    from hipaa_scan.commands import LIVE_SNAPSHOT, gate_policy
     from hipaa_scan.commands import scan as run_scan
     from hipaa_scan.engine import Settings
-    from hipaa_scan.reporting.terminal import failures_renderable, gaps_renderable, summary_renderable
+    from hipaa_scan.reporting.terminal import (
+        failures_renderable,
+        gaps_renderable,
+        gates_renderable,
+        summary_renderable,
+    )
 
     console = Console(stderr=False, highlight=False)
     if live == bool(inputs):
@@ -312,6 +347,11 @@ def scan(
     chosen = parse_formats(formats)
     now = parse_now(now_text)
     jobs = parse_jobs(jobs_text)
+    if fail_on_new and baseline is None:
+        raise click.UsageError("--fail-on-new compares with a --baseline RESULTS.json; give one")
+    policy = gate_policy(
+        None if fail_on == "never" else Severity(fail_on), gate_citations, min_scores, baseline, fail_on_new
+    )
     settings = Settings(
         allowed_locations=frozenset(loc.strip().lower() for loc in allowed_locations.split(",") if loc.strip()),
         break_glass_accounts=frozenset(b.strip().lower() for b in break_glass if b.strip()),
@@ -351,6 +391,7 @@ def scan(
             template_mode=Semantics(template_mode),
             jobs=jobs,
             report_url=report_url,
+            gates=policy,
         )
         _retain(outcome)
 
@@ -358,6 +399,8 @@ def scan(
         console.print(summary_renderable(outcome.document))
         console.print(failures_renderable(outcome.document))
         console.print(gaps_renderable(outcome.document))
+    if not quiet or outcome.gate_failures:
+        console.print(gates_renderable(outcome.gates), soft_wrap=True)
     for path in outcome.reports:
         console.print(f"report: {path}", soft_wrap=True)
     if outcome.gate_failures:

@@ -29,6 +29,16 @@ from hipaa_scan.loaders import load_inputs
 from hipaa_scan.model import Semantics, Severity
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.csv_report import render_csv
+from hipaa_scan.reporting.gates import (
+    GatePolicy,
+    GateResult,
+    evaluate_gates,
+    failed,
+    failing_keys,
+    gate_records,
+    parse_citation,
+    parse_min_score,
+)
 from hipaa_scan.reporting.html_report import render_html
 from hipaa_scan.reporting.json_report import document_from_report, json_parts, report_document, write_json
 from hipaa_scan.reporting.junit import render_junit
@@ -95,9 +105,13 @@ def _write_html(document: dict[str, Any], handle: BinaryIO) -> None:
 class ScanOutcome:
     document: dict[str, Any]
     reports: tuple[Path, ...]
-    gate_failures: int
+    gates: list[GateResult]
     gaps: int
     result: ScanResult
+
+    @property
+    def gate_failures(self) -> list[GateResult]:
+        return failed(self.gates)
 
 
 @gc_paused()
@@ -115,6 +129,7 @@ def scan(
     template_mode: Semantics = Semantics.DESIRED,
     jobs: int | None = None,
     report_url: str | None = None,
+    gates: GatePolicy | None = None,
 ) -> ScanOutcome:
     """Load, evaluate, score and write the reports. ``jobs`` is how many
     processes evaluate rules (None: by estate size and usable CPUs).
@@ -140,6 +155,12 @@ def scan(
         resources=evaluation.resources,
     )
     document = report_document(result)
+    # The gates are judged before any report is written, so every report says which failed.
+    policy = gates if gates is not None else GatePolicy(fail_on=fail_on)
+    gate_results = evaluate_gates(
+        document["checklist"], ((f.rule_id, f.resource_id, f.status) for f in findings), policy
+    )
+    document["manifest"]["gates"] = gate_records(gate_results)
     # Reports are written by as many processes as evaluated the rules.
     jobs = jobs if jobs is not None else auto_jobs(len(findings))
     lead = HTML_LEAD if OutputFormat.HTML in formats else 1.0
@@ -150,7 +171,36 @@ def scan(
         for fmt in formats
     }
     write_all_atomically(outputs, jobs=jobs)
-    return ScanOutcome(document, tuple(outputs), len(result.gate_failures()), len(snapshot.gaps), result)
+    return ScanOutcome(document, tuple(outputs), gate_results, len(snapshot.gaps), result)
+
+
+def gate_policy(
+    fail_on: Severity | None,
+    citations: Sequence[str] = (),
+    min_scores: Sequence[str] = (),
+    baseline: Path | None = None,
+    new_only: bool = False,
+) -> GatePolicy:
+    """The gates as the options give them; a baseline is read (and checked) here."""
+    failing = None
+    if baseline is not None:
+        failing = failing_keys(ReportView.from_report(_read_report(baseline), str(baseline)))
+    return GatePolicy(
+        fail_on=fail_on,
+        min_scores=tuple(parse_min_score(m) for m in min_scores),
+        citations=tuple(dict.fromkeys(parse_citation(c) for c in citations)),
+        baseline=failing,
+        new_only=new_only,
+    )
+
+
+def _read_report(path: Path) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(str(path), f"not valid JSON: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -166,12 +216,7 @@ def report(
     scanning again: CI turns one nightly JSON report into SARIF, JUnit and a
     summary, and an auditor re-renders a report they were handed."""
     source = str(results)
-    try:
-        data = orjson.loads(results.read_bytes())
-    except OSError as exc:
-        raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
-    except orjson.JSONDecodeError as exc:
-        raise InputError(source, f"not valid JSON: {exc}") from None
+    data = _read_report(results)
     view = ReportView.from_report(data, source)
     try:
         document = document_from_report(data)

@@ -190,13 +190,12 @@ def test_markdown_shows_scores_counts_gate_and_the_worst_failure_first(outcome: 
     assert [s["key"] for s in view.checklist["safeguards"]] == ["164.308", "164.310", "164.312", "164.314", "164.316"]
     statuses = Counter(f["status"] for f in view.findings)
     assert f"{statuses['unknown']} unknown" in text and f"{statuses['fail']} fail" in text
-    assert outcome.gate_failures > 0
-    assert f"`--fail-on high` fails: {outcome.gate_failures} failing findings at high severity or above" in text
+    (gate,) = outcome.gates
+    assert not gate.passed and gate.findings
+    assert f"- `--fail-on high` **FAILED**: {len(gate.findings)} failing findings at high severity or above" in text
     assert "**Coverage gaps:** none recorded." in text
-    ungated = {**view.manifest, "settings": {**view.manifest["settings"], "fail_on": None}}
-    assert b"**Gate:** none (`--fail-on` was not given)." in render_markdown(
-        dataclasses.replace(view, manifest=ungated)
-    )
+    ungated = {**view.manifest, "gates": []}
+    assert b"**Gates:** none (no `--fail-on`" in render_markdown(dataclasses.replace(view, manifest=ungated))
     assert "[Full report](https://ci.example/artifacts/hipaa%20scan%20%281%29.html)" in text
 
     rules = view.rules

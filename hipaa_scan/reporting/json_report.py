@@ -70,6 +70,8 @@ def report_document(result: ScanResult) -> dict[str, Any]:
                 "findings": dict(result.assessment.overall.counts),
                 "gate_failures": len(result.gate_failures()),
             },
+            # Filled in by the scan once it has judged its gates (reporting/gates.py).
+            "gates": [],
         },
         "checklist": {
             "scoring": {"formula": FORMULA, "weights": {k.value: v for k, v in WEIGHTS.items()}},

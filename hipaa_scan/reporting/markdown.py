@@ -123,15 +123,16 @@ def _head(view: ReportView, report_link: str | None) -> str:
 
 
 def _gate(view: ReportView) -> str:
-    fail_on = view.fail_on
-    if fail_on is None:
-        return "**Gate:** none (`--fail-on` was not given)."
-    failing = sum(1 for _ in view.gate_failures())
-    verdict = "fails" if failing else "passes"
-    return (
-        f"**Gate:** `--fail-on {_text(fail_on)}` {verdict}: {failing:,} failing "
-        f"finding{'s' if failing != 1 else ''} at {_text(fail_on)} severity or above."
-    )
+    """Each gate the scan was held to, and which failed (manifest.gates)."""
+    gates = view.manifest.get("gates") or []
+    if not gates:
+        return "**Gates:** none (no `--fail-on`, `--gate` or `--min-score` was given)."
+    broken = [g for g in gates if not g["passed"]]
+    lines = [f"**Gates:** {'failed' if broken else 'passed'} ({len(gates) - len(broken)} of {len(gates)} passed)", ""]
+    for g in gates:
+        mark = "passed" if g["passed"] else "**FAILED**"
+        lines.append(f"- `{_text(g['gate'])}` {mark}: {_text(g['detail'])}")
+    return "\n".join(lines)
 
 
 def _gaps(gaps: Sequence[Mapping[str, Any]]) -> str:

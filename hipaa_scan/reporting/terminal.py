@@ -3,11 +3,14 @@ the CLI writes to the console."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+
+from hipaa_scan.reporting.gates import GateResult
 
 STATUS_STYLE = {
     "pass": "green",
@@ -110,3 +113,28 @@ def gaps_renderable(document: dict[str, Any], limit: int = 20) -> RenderableType
     if len(gaps) > limit:
         table.caption = f"{len(gaps) - limit} more in the JSON report"
     return table
+
+
+def gates_renderable(gates: Sequence[GateResult], examples: int = 10) -> RenderableType:
+    """Each gate, passed or failed, then the findings that broke each failed
+    one, one per line and never cut, so a CI log names them in full."""
+    if not gates:
+        return Text("Gates: none (no --fail-on, --gate or --min-score)", style="dim")
+    table = Table(title="Gates", title_justify="left")
+    table.add_column("Gate")
+    table.add_column("Result")
+    table.add_column("Why")
+    for gate in gates:
+        verdict = Text("passed", style="green") if gate.passed else Text("FAILED", style="bold red")
+        table.add_row(gate.gate, verdict, gate.detail)
+    parts: list[RenderableType] = [table]
+    for gate in gates:
+        if gate.passed or not gate.findings:
+            continue
+        lines = Text(f"{gate.gate} failed on:", style="bold red")
+        for rule_id, resource_id in gate.findings[:examples]:
+            lines.append(f"\n  {rule_id}  {resource_id}", style="red")
+        if len(gate.findings) > examples:
+            lines.append(f"\n  ... and {len(gate.findings) - examples:,} more in the reports", style="dim")
+        parts.append(lines)
+    return Group(*parts)

@@ -9,12 +9,12 @@ the same view, so a format renders the same bytes either way.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hipaa_scan.errors import InputError
-from hipaa_scan.model import Finding, Resource, Severity
+from hipaa_scan.model import Finding, Resource
 from hipaa_scan.reporting.json_report import REPORT_SCHEMA_VERSION, read_findings
 
 
@@ -59,21 +59,6 @@ class ReportView:
     def rules(self) -> dict[str, Mapping[str, Any]]:
         """Rule metadata by id (title, severity, citations, rationale, remediation, counts)."""
         return {r["rule_id"]: r for r in self.checklist["rules"]}
-
-    @property
-    def fail_on(self) -> str | None:
-        value: str | None = self.manifest["settings"].get("fail_on")
-        return value
-
-    def gate_failures(self) -> Iterator[Mapping[str, Any]]:
-        """Failing findings at or above the --fail-on severity, as the exit code counts them."""
-        if self.fail_on is None:
-            return
-        floor = Severity(self.fail_on).rank
-        rules = self.rules
-        for f in self.findings:
-            if f["status"] == "fail" and Severity(rules[f["rule_id"]]["severity"]).rank >= floor:
-                yield f
 
 
 def clip(text: str, limit: int) -> str:
