@@ -24,6 +24,7 @@ import click
 import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from hipaa_scan import __version__
 from hipaa_scan.collector.clouds import CLOUDS, Cloud, resolve_cloud
@@ -269,6 +270,17 @@ def cli() -> None:
     help="The JSON report of an accepted earlier scan, for --fail-on-new.",
 )
 @click.option(
+    "--history",
+    "history_file",
+    is_flag=False,
+    flag_value=".hipaa-scan/history.db",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="[PATH.db]",
+    help="Record this scan in a SQLite history (default .hipaa-scan/history.db); reports show the change since "
+    "the previous scan of the same scope.",
+)
+@click.option(
     "--fail-on-new",
     is_flag=True,
     help="The finding gates count only findings that did not fail in --baseline (same rule and resource).",
@@ -328,6 +340,7 @@ def scan(
     min_scores: tuple[str, ...],
     baseline: Path | None,
     fail_on_new: bool,
+    history_file: Path | None,
     **collection: Any,
 ) -> None:
     """Scan exported Azure resource JSON (files, .gz files or directories), or a live tenant with --live."""
@@ -392,6 +405,7 @@ def scan(
             jobs=jobs,
             report_url=report_url,
             gates=policy,
+            history_file=history_file,
         )
         _retain(outcome)
 
@@ -401,6 +415,13 @@ def scan(
         console.print(gaps_renderable(outcome.document))
     if not quiet or outcome.gate_failures:
         console.print(gates_renderable(outcome.gates), soft_wrap=True)
+    previous = outcome.document["manifest"]["previous"]
+    if previous is not None and not quiet:
+        console.print(
+            f"Since scan {previous['scan_id']} ({previous['scanned_at']}): {previous['new']} new failing, "
+            f"{previous['resolved']} resolved, {previous['changed']} changed",
+            soft_wrap=True,
+        )
     for path in outcome.reports:
         console.print(f"report: {path}", soft_wrap=True)
     if outcome.gate_failures:
@@ -491,6 +512,71 @@ def report_command(results: Path, formats: str, out_dir: Path | None, report_url
         console.print(f"{results}: {len(outcome.view.findings)} findings, overall score {shown}", soft_wrap=True)
     for path in outcome.reports:
         console.print(f"report: {path}", soft_wrap=True)
+
+
+HISTORY_OPTION = click.option(
+    "--history",
+    "history_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=".hipaa-scan/history.db",
+    show_default=True,
+    help="The SQLite scan history.",
+)
+
+
+@cli.command("history")
+@HISTORY_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def history_command(history_file: Path, fmt: str) -> None:
+    """The trend of recorded scans: score and failing findings, oldest first."""
+    from hipaa_scan.commands import history_trend
+
+    records = history_trend(history_file)
+    if fmt == "json":
+        rows = [
+            {
+                "id": r.id,
+                "scanned_at": r.scanned_at,
+                "scope": r.scope,
+                "tool_version": r.tool_version,
+                "rule_pack_version": r.rule_pack_version,
+                "overall": r.overall,
+                "failing": r.failing,
+                "unknown": r.unknown,
+                "scores": dict(r.scores),
+            }
+            for r in records
+        ]
+        click.echo(orjson.dumps({"scans": rows}, option=orjson.OPT_INDENT_2).decode())
+        return
+    table = Table(title=f"Scan history: {history_file}", title_justify="left")
+    for column in ("id", "scanned at", "scope", "overall", "change", "failing", "unknown or error"):
+        table.add_column(column, justify="right" if column not in ("scanned at", "scope") else "left", overflow="fold")
+    last: dict[str, float | None] = {}
+    for r in records:
+        before = last.get(r.scope)
+        trend = "" if before is None or r.overall is None else f"{r.overall - before:+.1f}"
+        last[r.scope] = r.overall
+        overall = "n/a" if r.overall is None else f"{r.overall:.1f}%"
+        table.add_row(str(r.id), r.scanned_at, r.scope, overall, trend, str(r.failing), str(r.unknown))
+    Console(highlight=False).print(table, soft_wrap=True)
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@HISTORY_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_command(old: str, new: str, history_file: Path, fmt: str) -> None:
+    """New, resolved and changed findings between two scans: JSON reports, or ids from `hipaa-scan history`."""
+    from hipaa_scan.commands import diff_scans
+    from hipaa_scan.reporting.diff import diff_document, diff_renderable
+
+    change = diff_scans(old, new, history_file)
+    if fmt == "json":
+        click.echo(orjson.dumps(diff_document(change), option=orjson.OPT_INDENT_2).decode())
+        return
+    Console(highlight=False).print(diff_renderable(change, old_label=old, new_label=new), soft_wrap=True)
 
 
 @cli.command("rules")

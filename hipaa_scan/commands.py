@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
-from hipaa_scan import __version__
+from hipaa_scan import __version__, history
 from hipaa_scan.collector.clouds import Cloud
 from hipaa_scan.collector.plan import RuleNeeds, build_plan
 from hipaa_scan.collector.snapshot import snapshot_bytes
@@ -29,6 +29,7 @@ from hipaa_scan.loaders import load_inputs
 from hipaa_scan.model import Semantics, Severity
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.csv_report import render_csv
+from hipaa_scan.reporting.diff import FindingsDiff, diff_findings
 from hipaa_scan.reporting.gates import (
     GatePolicy,
     GateResult,
@@ -130,6 +131,7 @@ def scan(
     jobs: int | None = None,
     report_url: str | None = None,
     gates: GatePolicy | None = None,
+    history_file: Path | None = None,
 ) -> ScanOutcome:
     """Load, evaluate, score and write the reports. ``jobs`` is how many
     processes evaluate rules (None: by estate size and usable CPUs).
@@ -161,6 +163,8 @@ def scan(
         document["checklist"], ((f.rule_id, f.resource_id, f.status) for f in findings), policy
     )
     document["manifest"]["gates"] = gate_records(gate_results)
+    if history_file is not None:
+        document["manifest"]["previous"] = since_previous(history_file, document)
     # Reports are written by as many processes as evaluated the rules.
     jobs = jobs if jobs is not None else auto_jobs(len(findings))
     lead = HTML_LEAD if OutputFormat.HTML in formats else 1.0
@@ -171,7 +175,44 @@ def scan(
         for fmt in formats
     }
     write_all_atomically(outputs, jobs=jobs)
+    if history_file is not None:
+        history.record(history_file, view or ReportView.from_document(document))
     return ScanOutcome(document, tuple(outputs), gate_results, len(snapshot.gaps), result)
+
+
+def since_previous(history_file: Path, document: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What changed since the last recorded scan of the same scope, for the reports."""
+    last = history.previous(history_file, history.scope_of(document["manifest"]))
+    if last is None:
+        return None
+    now = ((f.rule_id, f.resource_id, str(f.status)) for f in document["findings"])
+    change = diff_findings(history.findings_of(history_file, last.id), now)
+    return {
+        "scan_id": last.id,
+        "scanned_at": last.scanned_at,
+        "overall": last.overall,
+        "new": len(change.new),
+        "resolved": len(change.resolved),
+        "changed": len(change.changed),
+        "unchanged": change.unchanged,
+    }
+
+
+def history_trend(history_file: Path) -> list[history.ScanRecord]:
+    """Every recorded scan, oldest first."""
+    return history.scans(history_file)
+
+
+def diff_scans(old: str, new: str, history_file: Path) -> FindingsDiff:
+    """The change between two scans, each a JSON report file or a history id."""
+    return diff_findings(_findings_for(old, history_file), _findings_for(new, history_file))
+
+
+def _findings_for(which: str, history_file: Path) -> list[tuple[str, str, str]]:
+    if which.isdigit() and not Path(which).is_file():
+        return history.findings_of(history_file, int(which))
+    view = ReportView.from_report(_read_report(Path(which)), which)
+    return [(f["rule_id"], f["resource_id"], f["status"]) for f in view.findings]
 
 
 def gate_policy(

@@ -72,6 +72,8 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             },
             # Filled in by the scan once it has judged its gates (reporting/gates.py).
             "gates": [],
+            # With --history: the change since the previous scan of the same scope.
+            "previous": None,
         },
         "checklist": {
             "scoring": {"formula": FORMULA, "weights": {k.value: v for k, v in WEIGHTS.items()}},

@@ -115,6 +115,8 @@ def _head(view: ReportView, report_link: str | None) -> str:
         "",
         _gate(view),
         "",
+        _since(view),
+        "",
         _gaps(manifest["coverage_gaps"]),
         "",
         "",
@@ -133,6 +135,17 @@ def _gate(view: ReportView) -> str:
         mark = "passed" if g["passed"] else "**FAILED**"
         lines.append(f"- `{_text(g['gate'])}` {mark}: {_text(g['detail'])}")
     return "\n".join(lines)
+
+
+def _since(view: ReportView) -> str:
+    """The change since the previous scan of the same scope (with --history)."""
+    previous = view.manifest.get("previous")
+    if not previous:
+        return "**Since the previous scan:** no earlier scan of this scope recorded."
+    return (
+        f"**Since the previous scan** (history id {previous['scan_id']}, {_text(str(previous['scanned_at']))}): "
+        f"{previous['new']:,} new failing, {previous['resolved']:,} resolved, {previous['changed']:,} other changes."
+    )
 
 
 def _gaps(gaps: Sequence[Mapping[str, Any]]) -> str:
