@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import SAMPLE
+from conftest import SAMPLE, weakened_sample
 from rich.console import Console
 
 from hipaa_scan.commands import scan
@@ -139,13 +138,7 @@ def _scan_view(inputs: Path, out: Path) -> ReportView:
 
 
 def test_a_storage_account_weakened_to_tls_1_0_is_one_new_finding(tmp_path: Path) -> None:
-    tenant = tmp_path / "tenant"
-    shutil.copytree(SAMPLE, tenant)
-    prod = tenant / "contoso-health-prod.json"
-    text = prod.read_text()
-    start = text.index('"name": "stcontosophidocs"')
-    at = text.index('"minimumTlsVersion": "TLS1_2"', start)
-    prod.write_text(text[:at] + '"minimumTlsVersion": "TLS1_0"' + text[at + len('"minimumTlsVersion": "TLS1_2"') :])
+    tenant = weakened_sample(tmp_path)
 
     old = _scan_view(SAMPLE, tmp_path / "old")
     new = _scan_view(tenant, tmp_path / "new")

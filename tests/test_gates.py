@@ -4,11 +4,10 @@ baseline that fails only what is new."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, weakened_sample
 
 from hipaa_scan import cli
 from hipaa_scan.reporting.json_report import read_findings
@@ -81,13 +80,7 @@ def test_a_baseline_fails_only_what_is_new(tmp_path: Path, capsys: pytest.Captur
     assert _scan(tmp_path / "upper", "--fail-on", "low", "--baseline", str(upper), "--fail-on-new") == 0
 
     # A storage account that drops to TLS 1.0 is new, and only it fails the build.
-    estate = tmp_path / "estate"
-    shutil.copytree(SAMPLE, estate)
-    prod = estate / "contoso-health-prod.json"
-    text = prod.read_text()
-    start = text.index('"name": "stcontosophidocs"')
-    at = text.index('"minimumTlsVersion": "TLS1_2"', start)
-    prod.write_text(text[:at] + '"minimumTlsVersion": "TLS1_0"' + text[at + len('"minimumTlsVersion": "TLS1_2"') :])
+    estate = weakened_sample(tmp_path)
     capsys.readouterr()
     code = _scan(tmp_path / "new", "--fail-on", "low", "--baseline", str(baseline), "--fail-on-new", inputs=str(estate))
     assert code == 1

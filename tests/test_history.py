@@ -4,14 +4,13 @@ previous scan in every report, concurrent writers, and files it must refuse."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, weakened_sample
 
 from hipaa_scan import cli
 
@@ -23,23 +22,12 @@ def _scan(out: Path, db: Path, inputs: Path = SAMPLE, now: str = NOW) -> int:
     return cli.main([*args, "--format", "json,html,markdown", "--history", str(db)])
 
 
-def _weakened(tmp_path: Path) -> Path:
-    """The sample tenant with one storage account dropped to TLS 1.0."""
-    estate = tmp_path / "estate"
-    shutil.copytree(SAMPLE, estate)
-    prod = estate / "contoso-health-prod.json"
-    text = prod.read_text()
-    at = text.index('"minimumTlsVersion": "TLS1_2"', text.index('"name": "stcontosophidocs"'))
-    prod.write_text(text[:at] + '"minimumTlsVersion": "TLS1_0"' + text[at + 29 :])
-    return estate
-
-
 def test_trend_and_the_change_since_the_previous_scan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "history.db"
     assert _scan(tmp_path / "night1", db) == 0
     first = json.loads((tmp_path / "night1" / "hipaa-scan-report.json").read_text())
     assert first["manifest"]["previous"] is None
-    assert _scan(tmp_path / "night2", db, _weakened(tmp_path), "2026-11-22T09:00:00Z") == 0
+    assert _scan(tmp_path / "night2", db, weakened_sample(tmp_path), "2026-11-22T09:00:00Z") == 0
     second = json.loads((tmp_path / "night2" / "hipaa-scan-report.json").read_text())
     assert second["manifest"]["previous"] == {
         "scan_id": 1,
