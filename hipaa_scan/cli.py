@@ -270,6 +270,21 @@ def cli() -> None:
     help="The JSON report of an accepted earlier scan, for --fail-on-new.",
 )
 @click.option(
+    "--waivers",
+    "waivers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Accepted failing findings (YAML; see the README): shown as waived, failing no gate, until they expire.",
+)
+@click.option(
+    "--waiver-max-days",
+    type=click.IntRange(1, 3650),
+    default=365,
+    show_default=True,
+    help="Reject a waiver that expires further away than this.",
+)
+@click.option(
     "--history",
     "history_file",
     is_flag=False,
@@ -341,6 +356,8 @@ def scan(
     baseline: Path | None,
     fail_on_new: bool,
     history_file: Path | None,
+    waivers_file: Path | None,
+    waiver_max_days: int,
     **collection: Any,
 ) -> None:
     """Scan exported Azure resource JSON (files, .gz files or directories), or a live tenant with --live."""
@@ -406,6 +423,8 @@ def scan(
             report_url=report_url,
             gates=policy,
             history_file=history_file,
+            waivers_file=waivers_file,
+            waiver_max_days=waiver_max_days,
         )
         _retain(outcome)
 
@@ -415,6 +434,15 @@ def scan(
         console.print(gaps_renderable(outcome.document))
     if not quiet or outcome.gate_failures:
         console.print(gates_renderable(outcome.gates), soft_wrap=True)
+    for waiver in outcome.document["manifest"]["waivers"]:
+        if waiver["state"] != "active" and not quiet:
+            console.print(
+                f"waiver {waiver['id']} is {waiver['state']}"
+                + (f" (expired {waiver['expires']}: its findings fail again)" if waiver["state"] == "expired" else "")
+                + (" (it matches no failing finding)" if waiver["state"] == "stale" else ""),
+                style="yellow",
+                soft_wrap=True,
+            )
     previous = outcome.document["manifest"]["previous"]
     if previous is not None and not quiet:
         console.print(

@@ -48,6 +48,7 @@ from hipaa_scan.reporting.sarif import find_lines, render_sarif
 from hipaa_scan.reporting.view import ReportView
 from hipaa_scan.reporting.write import Content, write_all_atomically
 from hipaa_scan.scoring import ScanResult, assess
+from hipaa_scan.waivers import DEFAULT_MAX_DAYS, apply_waivers, load_waivers, tags_by_resource
 
 if TYPE_CHECKING:
     from hipaa_scan.collector.collect import Collection
@@ -132,6 +133,8 @@ def scan(
     report_url: str | None = None,
     gates: GatePolicy | None = None,
     history_file: Path | None = None,
+    waivers_file: Path | None = None,
+    waiver_max_days: int = DEFAULT_MAX_DAYS,
 ) -> ScanOutcome:
     """Load, evaluate, score and write the reports. ``jobs`` is how many
     processes evaluate rules (None: by estate size and usable CPUs).
@@ -140,9 +143,15 @@ def scan(
     findings are millions of acyclic objects that every full collection would
     walk again (at 100,000 resources the HTML rendering alone took 4x longer)."""
     pack = load_rule_pack()
+    # Waivers are checked before anything is scanned: a bad file is the user's first error.
+    waivers = load_waivers(waivers_file, today=now.date(), max_days=waiver_max_days) if waivers_file else ()
     snapshot = load_inputs(inputs, parameter_files, template_mode)
     evaluation = evaluate(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug, jobs=jobs)
     findings = evaluation.findings
+    waiver_records: list[dict[str, Any]] = []
+    if waivers:
+        applied = apply_waivers(findings, waivers, now=now, tags_of=tags_by_resource(snapshot.resources))
+        findings, waiver_records = applied.findings, applied.records
     result = ScanResult(
         tool_version=__version__,
         rule_pack_version=pack.version,
@@ -163,6 +172,7 @@ def scan(
         document["checklist"], ((f.rule_id, f.resource_id, f.status) for f in findings), policy
     )
     document["manifest"]["gates"] = gate_records(gate_results)
+    document["manifest"]["waivers"] = waiver_records
     if history_file is not None:
         document["manifest"]["previous"] = since_previous(history_file, document)
     # Reports are written by as many processes as evaluated the rules.

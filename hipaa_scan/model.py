@@ -15,7 +15,9 @@ class Status(enum.StrEnum):
     """The verdict of one rule on one resource.
 
     ``unknown`` and ``error`` are never counted as compliant: they mean the
-    evidence was not in the input, or the rule itself failed.
+    evidence was not in the input, or the rule itself failed. ``waived`` is a
+    failing finding that an unexpired waiver accepts (hipaa_scan/waivers.py):
+    scored as a failure, shown everywhere with its waiver, failing no gate.
     """
 
     PASS = "pass"
@@ -23,6 +25,7 @@ class Status(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"
     UNKNOWN = "unknown"
     ERROR = "error"
+    WAIVED = "waived"
 
 
 class Severity(enum.StrEnum):

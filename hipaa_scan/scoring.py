@@ -29,8 +29,8 @@ WEIGHTS: Mapping[Severity, int] = {
     Severity.LOW: 1,
 }
 FORMULA = (
-    "score = 100 * sum(w(pass)) / sum(w(pass) + w(fail) + w(unknown) + w(error)); "
-    "w = 10 critical, 5 high, 3 medium, 1 low; not_applicable excluded"
+    "score = 100 * sum(w(pass)) / sum(w(pass) + w(fail) + w(waived) + w(unknown) + w(error)); "
+    "w = 10 critical, 5 high, 3 medium, 1 low; not_applicable excluded; a waived finding counts as failing"
 )
 
 
@@ -95,7 +95,7 @@ def score_of(key: str, title: str, summaries: Sequence[RuleSummary]) -> Score:
         weight = WEIGHTS[summary.rule.severity]
         counts = summary.counts
         passed += weight * counts["pass"]
-        total += weight * (counts["pass"] + counts["fail"] + counts["unknown"] + counts["error"])
+        total += weight * (counts["pass"] + counts["fail"] + counts["waived"] + counts["unknown"] + counts["error"])
     value = round(100.0 * passed / total, 1) if total else None
     return Score(key, title, value, passed, total, add_counts(s.counts for s in summaries))
 
@@ -103,7 +103,8 @@ def score_of(key: str, title: str, summaries: Sequence[RuleSummary]) -> Score:
 def item_status(control: Control, has_rules: bool, counts: Mapping[str, int]) -> ItemStatus:
     if not has_rules:
         return ItemStatus.NOT_ASSESSED if control.evidence is Evidence.AUTOMATED else ItemStatus.NEEDS_ATTESTATION
-    passed, failed = counts["pass"], counts["fail"]
+    # A waiver accepts a risk; it does not make the specification met.
+    passed, failed = counts["pass"], counts["fail"] + counts["waived"]
     unclear = counts["unknown"] + counts["error"]
     if failed:
         return ItemStatus.PARTIALLY_MET if passed else ItemStatus.NOT_MET

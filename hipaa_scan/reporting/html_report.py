@@ -23,7 +23,7 @@ TEMPLATE = "report.html.j2"
 # Per rule, at most this many findings of each status are written out in the
 # HTML; the JSON report always has all of them.
 HTML_FINDINGS_PER_STATUS = 50
-STATUS_ORDER = ("fail", "error", "unknown", "pass", "not_applicable")
+STATUS_ORDER = ("fail", "waived", "error", "unknown", "pass", "not_applicable")
 
 
 def templates_dir() -> Path:

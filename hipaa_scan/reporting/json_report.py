@@ -74,6 +74,8 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "gates": [],
             # With --history: the change since the previous scan of the same scope.
             "previous": None,
+            # With --waivers: every waiver, its state (active, expired, stale) and what it matched.
+            "waivers": [],
         },
         "checklist": {
             "scoring": {"formula": FORMULA, "weights": {k.value: v for k, v in WEIGHTS.items()}},

@@ -54,6 +54,7 @@ _TOTALS = {
     Status.UNKNOWN: "errors",
     Status.ERROR: "errors",
     Status.NOT_APPLICABLE: "skipped",
+    Status.WAIVED: "skipped",
 }
 
 
@@ -161,6 +162,9 @@ def _outcome(status: Status, rule: Mapping[str, Any]) -> tuple[str, str, str] | 
             return "error", "error", "rule error"
         case Status.NOT_APPLICABLE:
             return "skipped", "", "not applicable"
+        case Status.WAIVED:
+            # An accepted risk: shown as skipped, with its waiver in the message.
+            return "skipped", "waived", "waived"
         case _:
             assert_never(status)
 

@@ -23,7 +23,7 @@ from hipaa_scan.model import Severity, Status
 from hipaa_scan.reporting.view import ReportView, clip
 
 # The statuses in the order every table shows them.
-_STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.ERROR, Status.NOT_APPLICABLE)
+_STATUSES = (Status.PASS, Status.FAIL, Status.WAIVED, Status.UNKNOWN, Status.ERROR, Status.NOT_APPLICABLE)
 
 # Example resource ids per failing rule, and the longest id shown whole: a
 # row must stay small enough that many rules fit, even if one resource has a

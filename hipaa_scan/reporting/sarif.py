@@ -87,8 +87,8 @@ LEVELS = {
 # the level: an undecided critical control is a critical alert until someone
 # looks, which is what "never compliant" means. The message says it is
 # undecided, not failed.
-KINDS = {Status.FAIL: "fail", Status.UNKNOWN: "open", Status.ERROR: "review"}
-_KIND_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.UNKNOWN: 2}
+KINDS = {Status.FAIL: "fail", Status.UNKNOWN: "open", Status.ERROR: "review", Status.WAIVED: "fail"}
+_KIND_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.UNKNOWN: 2, Status.WAIVED: 3}
 
 # Rules compare settings the input states; they are as precise as the input.
 PRECISION = "high"
@@ -246,9 +246,16 @@ def _result(
         "ruleId": rule_id,
         "ruleIndex": rule_index,
         "kind": KINDS[status],
-        "level": LEVELS[Severity(rule["severity"])] if status is Status.FAIL else "none",
+        "level": LEVELS[Severity(rule["severity"])] if KINDS[status] == "fail" else "none",
         "message": {"text": _message(finding, status, name, observed)},
         "locations": [location],
+        # A waived finding is a failure someone accepted: SARIF's suppression,
+        # which code scanning shows as a dismissed alert, with the waiver.
+        **(
+            {"suppressions": [{"kind": "external", "status": "accepted", "justification": finding["message"]}]}
+            if status is Status.WAIVED
+            else {}
+        ),
         "partialFingerprints": {
             # The only key GitHub reads. upload-sarif would otherwise hash the
             # text of the result's line, which for a snapshot is line 1 for
@@ -280,6 +287,8 @@ def _message(finding: Mapping[str, Any], status: Status, name: str, observed: st
             head = f"{rule_id} fails on {name}"
         case Status.UNKNOWN:
             head = f"{rule_id} is undecided on {name} (unknown, never counted as compliant)"
+        case Status.WAIVED:
+            head = f"{rule_id} fails on {name}, waived"
         case _:
             head = f"{rule_id} raised an error on {name} (never counted as compliant)"
     text = f"{head}: observed {observed} at {finding['path']}, expected {finding['expected']}."

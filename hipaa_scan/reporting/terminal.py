@@ -21,10 +21,14 @@ STATUS_STYLE = {
     "unknown": "yellow",
     "not_assessed": "yellow",
     "error": "magenta",
+    "waived": "cyan",
     "not_applicable": "dim",
     "no_resources_in_scope": "dim",
     "needs_attestation": "blue",
 }
+
+
+STATUS_COLUMNS = ("pass", "fail", "waived", "unknown", "error", "not_applicable")
 
 
 def _score_text(score: float | None) -> Text:
@@ -39,14 +43,14 @@ def summary_renderable(document: dict[str, Any]) -> RenderableType:
     scores = Table(title="HIPAA Security Rule – scores", title_justify="left")
     scores.add_column("Safeguard")
     scores.add_column("Score", justify="right")
-    for name in ("pass", "fail", "unknown", "error", "not_applicable"):
+    for name in STATUS_COLUMNS:
         scores.add_column(name, justify="right", style=STATUS_STYLE[name])
     for score in [*checklist["safeguards"], checklist["overall"]]:
         counts = score["counts"]
         scores.add_row(
             f"{score['title']} ({score['key']})" if score["key"] != "overall" else Text("Overall", style="bold"),
             _score_text(score["score"]),
-            *(str(counts[s]) for s in ("pass", "fail", "unknown", "error", "not_applicable")),
+            *(str(counts[s]) for s in STATUS_COLUMNS),
         )
     statuses: dict[str, int] = {}
     for item in checklist["items"]:
