@@ -42,6 +42,7 @@ def test_score_gates_overall_and_per_safeguard(tmp_path: Path, capsys: pytest.Ca
         "passed": False,
         "detail": f"overall scored {overall:g}, below 90",
         "failing": 0,
+        "examples": [],
     }
     # No automated rule scores 164.314: a score that does not exist never meets a minimum.
     assert gates["--min-score 164.314=1"]["detail"] == "164.314 has no score (n/a)"
@@ -60,6 +61,10 @@ def test_citation_gate_names_the_findings_that_broke_it(tmp_path: Path, capsys: 
     assert gate["failing"] == len(failing) > 0 and not gate["passed"]
     out = capsys.readouterr().out
     assert failing[0]["rule_id"] in out
+    # the Markdown summary names the findings that broke the gate
+    summary = (tmp_path / "hipaa-scan-report.md").read_text()
+    assert f"  - {failing[0]['rule_id']} ` {failing[0]['resource_id']} `" in summary
+    assert gate["examples"][0] == {"rule_id": failing[0]["rule_id"], "resource_id": failing[0]["resource_id"]}
     # A specification no rule evidences cannot pass a gate.
     assert _scan(tmp_path, "--fail-on", "never", "--gate", "164.310(a)(2)(iii)") == 1
     assert "no rule cites" in _gates(tmp_path)["--gate 164.310(a)(2)(iii)"]["detail"]

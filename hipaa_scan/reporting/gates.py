@@ -142,6 +142,20 @@ def failed(results: Sequence[GateResult]) -> list[GateResult]:
     return [r for r in results if not r.passed]
 
 
+# How many of the findings that broke a gate its record names (all are in the findings).
+RECORDED_EXAMPLES = 10
+
+
 def gate_records(results: Sequence[GateResult]) -> list[dict[str, object]]:
-    """The gates as the JSON report's manifest records them."""
-    return [{"gate": r.gate, "passed": r.passed, "detail": r.detail, "failing": len(r.findings)} for r in results]
+    """The gates as the JSON report's manifest records them, each with the
+    first findings that broke it, so every report can name them."""
+    return [
+        {
+            "gate": r.gate,
+            "passed": r.passed,
+            "detail": r.detail,
+            "failing": len(r.findings),
+            "examples": [{"rule_id": rule_id, "resource_id": rid} for rule_id, rid in r.findings[:RECORDED_EXAMPLES]],
+        }
+        for r in results
+    ]

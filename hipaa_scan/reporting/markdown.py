@@ -134,6 +134,10 @@ def _gate(view: ReportView) -> str:
     for g in gates:
         mark = "passed" if g["passed"] else "**FAILED**"
         lines.append(f"- `{_text(g['gate'])}` {mark}: {_text(g['detail'])}")
+        for example in g.get("examples", []):
+            lines.append(f"  - {_text(example['rule_id'])} {_code(clip(example['resource_id'], 200))}")
+        if g["failing"] > len(g.get("examples", [])):
+            lines.append(f"  - and {g['failing'] - len(g['examples']):,} more in the full report")
     return "\n".join(lines)
 
 
