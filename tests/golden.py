@@ -9,14 +9,19 @@ import os
 from pathlib import Path
 
 from hipaa_scan import cli
+from hipaa_scan.reporting import OutputFormat
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "sample-tenant.report.json"
+GOLDEN_DIR = ROOT / "tests" / "fixtures" / "golden"
+GOLDEN = GOLDEN_DIR / "sample-tenant.report.json"
+# Every machine-readable format is held to a golden file; the HTML is tested
+# in Chromium instead (its markup changes for reasons no consumer sees).
+FORMATS = ("json", "sarif", "junit", "markdown", "csv")
 ARGS = [
     "scan",
     "tests/fixtures/sample-tenant",
     "--format",
-    "json",
+    ",".join(FORMATS),
     "--allowed-locations",
     "eastus,eastus2,centralus,westus2",
     # The sample tenant's emergency-access accounts, as `make demo` passes them.
@@ -30,8 +35,13 @@ ARGS = [
 ]
 
 
-def render_golden(out_dir: Path) -> bytes:
-    """Scan from the repository root so input paths in the manifest are stable."""
+def golden_path(fmt: str) -> Path:
+    return GOLDEN_DIR / f"sample-tenant.report{OutputFormat(fmt).filename.removeprefix('hipaa-scan-report')}"
+
+
+def render_golden(out_dir: Path) -> dict[str, bytes]:
+    """Scan from the repository root so input paths in the manifest are stable;
+    each format's bytes."""
     cwd = Path.cwd()
     os.chdir(ROOT)
     try:
@@ -39,4 +49,4 @@ def render_golden(out_dir: Path) -> bytes:
     finally:
         os.chdir(cwd)
     assert code == 1, code
-    return (out_dir / "hipaa-scan-report.json").read_bytes()
+    return {fmt: (out_dir / OutputFormat(fmt).filename).read_bytes() for fmt in FORMATS}

@@ -8,17 +8,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from golden import GOLDEN, render_golden
+from golden import golden_path, render_golden
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        data = render_golden(Path(tmp))
-    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-    GOLDEN.write_bytes(data)
-    print(
-        f"wrote {GOLDEN.relative_to(Path.cwd()) if GOLDEN.is_relative_to(Path.cwd()) else GOLDEN} ({len(data)} bytes)"
-    )
+        outputs = render_golden(Path(tmp))
+    for fmt, data in outputs.items():
+        path = golden_path(fmt)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        print(f"wrote {path.relative_to(path.parents[3])} ({len(data)} bytes)")
     return 0
 
 
