@@ -31,13 +31,18 @@ class _Compiled:
     narrow: Callable[[Resource], Resource] | None
 
 
+def in_finding_order(rules: Sequence[Rule]) -> list[Rule]:
+    """Rules in the order of the findings (by id); a rule's slot is its place here."""
+    return sorted(rules, key=lambda r: r.id)
+
+
 def compile_rules(
     rules: Sequence[Rule], index: ResourceIndex, settings: Settings, now: datetime
 ) -> dict[str, list[_Compiled]]:
     """The rules for each resource type, so a resource meets only its own.
     Slots follow rule-id order, the order of the findings."""
     by_type: dict[str, list[_Compiled]] = defaultdict(list)
-    for slot, rule in enumerate(sorted(rules, key=lambda r: r.id)):
+    for slot, rule in enumerate(in_finding_order(rules)):
         ctx = Context(index=index, settings=settings, now=now, readable=rule.readable)
         compiled = _Compiled(slot, rule, ctx, ctx.view if TENANT_TYPE_KEY in rule.type_keys else None)
         for type_key in dict.fromkeys(rule.type_keys):
@@ -101,7 +106,7 @@ def evaluate(
     chunks = parallel.split(resources, weights, jobs, lead=parallel.LEAD)
     ticks = parallel.Ticks(len(chunks), progress, len(resources))
     work = functools.partial(_evaluate, plan=plan, slots=len(rules), debug=debug, ticks=ticks)
-    rule_ids = [r.id for r in sorted(rules, key=lambda r: r.id)]
+    rule_ids = [r.id for r in in_finding_order(rules)]
     unpack = functools.partial(_unpack, rule_ids=rule_ids)
     per_chunk = parallel.run_chunks(work, chunks, pack=_pack, unpack=unpack)
     ticks.finish()
