@@ -20,13 +20,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo is the full audit package: the organization policy (regions, break-glass
+# accounts, PHI scope) and attestations from docs/examples, the proposed-rule
+# readiness view, and the HTML, PDF and JSON reports with their evidence manifest.
+# The PDF needs Chromium (scripts/ensure-chromium installs Debian's when it can); without it the demo says so and skips the PDF.
+DEMO_PACKAGE := --config docs/examples/hipaa-scan.toml --attestations docs/examples/attestations.yaml --profile hipaa-nprm-2025
+
 demo: $(STAMP)
-	@$(BIN)/hipaa-scan scan $(SAMPLE) --out $(DEMO_OUT) --allowed-locations eastus,eastus2,centralus,westus2 \
-		$(BREAK_GLASS) --now $(DEMO_NOW) --fail-on never
+	@if scripts/ensure-chromium; then formats=json,html,pdf; else formats=json,html; echo "demo: no Chromium, so no PDF"; fi; \
+	$(BIN)/hipaa-scan scan $(SAMPLE) --out $(DEMO_OUT) $(DEMO_PACKAGE) --format $$formats --now $(DEMO_NOW) --fail-on never
 	@echo
 	@echo "Demo reports written:"
 	@echo "  HTML: $(abspath $(DEMO_OUT))/hipaa-scan-report.html"
+	@echo "  PDF:  $(abspath $(DEMO_OUT))/hipaa-scan-report.pdf"
 	@echo "  JSON: $(abspath $(DEMO_OUT))/hipaa-scan-report.json"
+	@echo "  Evidence manifest: $(abspath $(DEMO_OUT))/hipaa-scan-manifest.json (check it with: hipaa-scan verify $(DEMO_OUT))"
 
 # Start the local Azure emulator (HTTPS on 127.0.0.1, serving the sample tenant),
 # collect from it with the real Azure SDKs, and scan what was collected.
@@ -40,7 +48,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+# axe-core, for the accessibility check in the browser tests (versions in package-lock.json);
+# installed again only when the lock file changes. The report itself never loads it.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+unit: $(STAMP) node_modules/.package-lock.json
 	scripts/ensure-chromium
 	HIPAA_SCAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
@@ -53,6 +67,16 @@ test: lint unit wheel-check
 # Regenerate golden outputs (never edit them by hand).
 golden: $(STAMP)
 	$(BIN)/python tests/regenerate_golden.py
+
+# Regenerate docs/rules.md, the rule reference, from the rule registry (never edit it by hand).
+.PHONY: docs
+docs: $(STAMP)
+	$(BIN)/python scripts/generate_docs.py
+
+# The README's screenshots of the demo report (docs/screenshots/*.png), taken in headless Chromium.
+.PHONY: screenshots
+screenshots: demo
+	$(BIN)/python scripts/screenshots.py $(DEMO_OUT)/hipaa-scan-report.html docs/screenshots
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py --sizes 10000,100000

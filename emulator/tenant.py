@@ -127,6 +127,11 @@ def load_tenant(directory: str | os.PathLike[str]) -> Tenant:
         file_resources = [r for r in document.get("resources", []) if isinstance(r, dict) and "id" in r]
         for resource in file_resources:
             resources[str(resource["id"]).lower()] = resource
+            # A VM GET lists its extensions in its own body; Azure also indexes
+            # them as resources of their own (Resource Graph rows), so serve both.
+            for nested in resource.get("resources") or ():
+                if isinstance(nested, dict) and "id" in nested and "type" in nested:
+                    resources.setdefault(str(nested["id"]).lower(), nested)
         subs = [str(s) for s in manifest.get("subscriptions", [])] or subscriptions_of(file_resources)
         for sub in subs:
             if sub.lower() not in names:

@@ -28,6 +28,7 @@ from rich.table import Table
 
 from hipaa_scan import __version__
 from hipaa_scan.collector.clouds import CLOUDS, Cloud, resolve_cloud
+from hipaa_scan.controls import PROFILES
 from hipaa_scan.errors import ConfigError, HipaaScanError
 from hipaa_scan.model import Semantics, Severity
 from hipaa_scan.reporting import OutputFormat
@@ -173,7 +174,14 @@ def _request_log(verbose: bool) -> Iterator[None]:
         azure_log.setLevel(saved[1])
 
 
-def _collect(out: Path, quiet: bool, opts: dict[str, Any], now: datetime, break_glass: Sequence[str]) -> CollectOutcome:
+def _collect(
+    out: Path,
+    quiet: bool,
+    opts: dict[str, Any],
+    now: datetime,
+    break_glass: Sequence[str],
+    rules_dirs: Sequence[Path] = (),
+) -> CollectOutcome:
     from hipaa_scan.commands import collect_snapshot
 
     with _request_log(opts["verbose"]), _progress(quiet) as progress:
@@ -197,6 +205,7 @@ def _collect(out: Path, quiet: bool, opts: dict[str, Any], now: datetime, break_
             concurrency=opts["concurrency"],
             graph=not opts["no_graph"],
             progress=on_progress,
+            rules_dirs=rules_dirs,
         )
 
 
@@ -208,6 +217,17 @@ def _collect_summary(outcome: CollectOutcome) -> str:
         f"collected {len(c.document['resources'])} resources from {len(manifest['subscriptions'])} subscriptions"
         f" in {c.stats.total} requests ({phases}); {len(c.gaps)} coverage gaps; {c.redactions} secrets redacted"
     )
+
+
+RULES_DIR = click.option(
+    "--rules-dir",
+    "rules_dirs",
+    multiple=True,
+    metavar="DIR",
+    # Not exists=True: the registry names a missing directory in its own one-line error.
+    type=click.Path(path_type=Path),
+    help="Custom rule modules, loaded and validated like the shipped rules (repeatable).",
+)
 
 
 # A fixed help width keeps --help identical everywhere (the README quotes it).
@@ -225,7 +245,7 @@ def cli() -> None:
     "formats",
     default="json,html",
     show_default=True,
-    help="Comma-separated: json, html, sarif, junit, markdown, csv.",
+    help="Comma-separated: json, html, pdf, sarif, junit, markdown, csv.",
 )
 @click.option(
     "--report-url",
@@ -300,8 +320,35 @@ def cli() -> None:
     is_flag=True,
     help="The finding gates count only findings that did not fail in --baseline (same rule and resource).",
 )
+@click.option(
+    "--attestations",
+    "attestations_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="What no API shows (YAML from `hipaa-scan attest init`): BAA, training, plans; shown in every report.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Organization policy (TOML; default ./hipaa-scan.toml when present): regions, TLS, retention, PHI scope.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(list(PROFILES)),
+    default=None,
+    help="hipaa: the rule in force (default). hipaa-nprm-2025 adds a readiness view of the 2025 proposed rule.",
+)
+@RULES_DIR
 @FAIL_ON_INCOMPLETE
-@click.option("--allowed-locations", default="", help="Comma-separated approved Azure regions, e.g. eastus,eastus2.")
+@click.option(
+    "--allowed-locations",
+    default="",
+    help="Comma-separated approved Azure regions, e.g. eastus,eastus2 (overrides --config).",
+)
 @BREAK_GLASS
 @click.option(
     "--parameters",
@@ -358,12 +405,17 @@ def scan(
     history_file: Path | None,
     waivers_file: Path | None,
     waiver_max_days: int,
+    attestations_file: Path | None,
+    config_file: Path | None,
+    profile: str | None,
+    rules_dirs: tuple[Path, ...],
     **collection: Any,
 ) -> None:
     """Scan exported Azure resource JSON (files, .gz files or directories), or a live tenant with --live."""
     from hipaa_scan.commands import LIVE_SNAPSHOT, gate_policy
     from hipaa_scan.commands import scan as run_scan
-    from hipaa_scan.engine import Settings
+    from hipaa_scan.policy import find_policy, load_policy
+    from hipaa_scan.reporting.json_report import rfc3339
     from hipaa_scan.reporting.terminal import (
         failures_renderable,
         gaps_renderable,
@@ -382,15 +434,44 @@ def scan(
     policy = gate_policy(
         None if fail_on == "never" else Severity(fail_on), gate_citations, min_scores, baseline, fail_on_new
     )
-    settings = Settings(
-        allowed_locations=frozenset(loc.strip().lower() for loc in allowed_locations.split(",") if loc.strip()),
-        break_glass_accounts=frozenset(b.strip().lower() for b in break_glass if b.strip()),
-    )
+    found = find_policy(config_file)
+    org = load_policy(found)
+    settings = org.settings([loc for loc in allowed_locations.split(",") if loc.strip()], break_glass)
     if live:
-        collected = _collect(Path(out_dir) / LIVE_SNAPSHOT, quiet, collection, now, break_glass)
+        accounts = break_glass or org.break_glass_accounts
+        collected = _collect(Path(out_dir) / LIVE_SNAPSHOT, quiet, collection, now, accounts, rules_dirs)
         if not quiet:
             console.print(_collect_summary(collected), soft_wrap=True)
         inputs = (str(collected.path),)
+    # How this scan was asked for, as the evidence manifest records it and
+    # `verify --rescan` replays it (a --live scan replays its snapshot).
+    invocation = {
+        "command": "scan",
+        "cwd": str(Path.cwd()),
+        "now": rfc3339(now),
+        "inputs": list(inputs),
+        "options": {
+            "live": live,
+            "formats": [f.value for f in chosen],
+            "fail_on": fail_on,
+            "gate": list(gate_citations),
+            "min_score": list(min_scores),
+            "baseline": str(baseline) if baseline else None,
+            "fail_on_new": fail_on_new,
+            "waivers": str(waivers_file) if waivers_file else None,
+            "waiver_max_days": waiver_max_days,
+            "attestations": str(attestations_file) if attestations_file else None,
+            "config": str(found) if found else None,
+            "profile": profile,
+            "allowed_locations": allowed_locations,
+            "break_glass": list(break_glass),
+            "parameters": list(parameter_files),
+            "template_mode": template_mode,
+            "report_url": report_url,
+            "rules_dir": [str(d) for d in rules_dirs],
+            "history": str(history_file) if history_file else None,
+        },
+    }
 
     if _RETAINED is not None:
         # As a console script the process ends once the reports are written:
@@ -425,6 +506,12 @@ def scan(
             history_file=history_file,
             waivers_file=waivers_file,
             waiver_max_days=waiver_max_days,
+            policy=org,
+            attestations_file=attestations_file,
+            profile=profile,
+            rules_dirs=rules_dirs,
+            invocation=invocation,
+            extra_outputs=(Path(inputs[0]),) if live else (),
         )
         _retain(outcome)
 
@@ -467,6 +554,7 @@ def scan(
     help="Snapshot file (gzip when it ends in .gz).",
 )
 @BREAK_GLASS
+@RULES_DIR
 @FAIL_ON_INCOMPLETE
 @click.option("--now", "now_text", default=None, help="Fix collected_at (ISO 8601); SOURCE_DATE_EPOCH also works.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the snapshot path.")
@@ -474,6 +562,7 @@ def scan(
 def collect(
     out: str,
     break_glass: tuple[str, ...],
+    rules_dirs: tuple[Path, ...],
     fail_on_incomplete: bool,
     now_text: str | None,
     quiet: bool,
@@ -481,7 +570,7 @@ def collect(
 ) -> None:
     """Collect a read-only snapshot of a live tenant (Azure and Microsoft Entra ID)."""
     console = Console(highlight=False)
-    outcome = _collect(Path(out), quiet, collection, parse_now(now_text), break_glass)
+    outcome = _collect(Path(out), quiet, collection, parse_now(now_text), break_glass, rules_dirs)
     if not quiet:
         console.print(_collect_summary(outcome), soft_wrap=True)
         for gap in outcome.collection.gaps:
@@ -517,7 +606,7 @@ def _progress(quiet: bool) -> Iterator[Progress | None]:
     "formats",
     default="sarif,junit,markdown,csv",
     show_default=True,
-    help="Comma-separated: json, html, sarif, junit, markdown, csv.",
+    help="Comma-separated: json, html, pdf, sarif, junit, markdown, csv.",
 )
 @click.option(
     "--out",
@@ -609,23 +698,69 @@ def diff_command(old: str, new: str, history_file: Path, fmt: str) -> None:
 
 @cli.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def rules_command(fmt: str) -> None:
+@RULES_DIR
+def rules_command(fmt: str, rules_dirs: tuple[Path, ...]) -> None:
     """List every rule with its severity and HIPAA citations."""
+    from hipaa_scan.commands import custom_pack_records
     from hipaa_scan.engine import load_rule_pack
     from hipaa_scan.reporting.json_report import rule_metadata
     from hipaa_scan.reporting.terminal import rules_table
 
-    pack = load_rule_pack()
-    rules = [rule_metadata(r) | {"module": r.module} for r in pack.rules]
+    pack = load_rule_pack(extra_dirs=rules_dirs)
+    rules = [
+        rule_metadata(r) | {"module": r.module, "pack": str(o.directory) if (o := pack.origin(r.id)) else "shipped"}
+        for r in pack.rules
+    ]
     if fmt == "json":
-        click.echo(orjson.dumps({"rule_pack": pack.version, "rules": rules}, option=orjson.OPT_INDENT_2).decode())
+        listing = {"rule_pack": pack.version, "custom": list(custom_pack_records(pack)), "rules": rules}
+        click.echo(orjson.dumps(listing, option=orjson.OPT_INDENT_2).decode())
     else:
         Console(highlight=False).print(rules_table(rules))
 
 
+@cli.command("verify")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--rescan", is_flag=True, help="Re-run the recorded scan and compare every report byte for byte.")
+@click.option("--no-inputs", is_flag=True, help="Check the reports only (the inputs are not at hand).")
+def verify_command(directory: Path, rescan: bool, no_inputs: bool) -> None:
+    """Check a report directory against its hipaa-scan-manifest.json: exit 0 verified, 1 not verified."""
+    from hipaa_scan.commands import verify_reports
+
+    result = verify_reports(directory, check_inputs=not no_inputs, rescan_reports=rescan)
+    console = Console(highlight=False)
+    for line in result.describe():
+        console.print(line, soft_wrap=True, markup=False)
+    if not result.ok:
+        click.get_current_context().exit(EXIT_FINDINGS)
+
+
+@cli.group("attest")
+def attest_group() -> None:
+    """Attestations: what no API can show (BAA, training, contingency-plan tests), recorded with evidence."""
+
+
+@attest_group.command("init")
+@click.option(
+    "--out",
+    default="attestations.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the template.",
+)
+@click.option("--organization", default="", help="The organization's name, written into the file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def attest_init_command(out: Path, organization: str, force: bool) -> None:
+    """Write a template listing every specification and checklist item that needs an attestation."""
+    from hipaa_scan.commands import attest_init
+
+    path = attest_init(out, organization=organization, force=force)
+    click.echo(f"attestations template: {path}")
+
+
 @cli.command("controls")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def controls_command(fmt: str) -> None:
+@RULES_DIR
+def controls_command(fmt: str, rules_dirs: tuple[Path, ...]) -> None:
     """The implementation checklist: every standard and specification, and the rules behind it."""
     from hipaa_scan.controls import load_catalogue
     from hipaa_scan.engine import load_rule_pack
@@ -633,7 +768,7 @@ def controls_command(fmt: str) -> None:
     from hipaa_scan.reporting.terminal import controls_table
     from hipaa_scan.scoring import assess
 
-    pack = load_rule_pack()
+    pack = load_rule_pack(extra_dirs=rules_dirs)
     # The same mapping a scan uses, computed from the rules' declared citations.
     # Status and counts belong to a scan, not to the catalogue.
     items = [

@@ -7,26 +7,29 @@ what comes back; nothing here prints or exits.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
-from hipaa_scan import __version__, history
+from hipaa_scan import __version__, evidence, history
+from hipaa_scan.attestations import NONE, attestation_template, load_attestations
 from hipaa_scan.collector.clouds import Cloud
 from hipaa_scan.collector.plan import RuleNeeds, build_plan
 from hipaa_scan.collector.snapshot import snapshot_bytes
-from hipaa_scan.controls import load_catalogue
-from hipaa_scan.engine import Settings, evaluate, load_rule_pack
+from hipaa_scan.controls import load_catalogue, load_profile
+from hipaa_scan.engine import RulePack, Settings, evaluate, load_rule_pack
 from hipaa_scan.engine.parallel import auto_jobs
 from hipaa_scan.engine.runner import Progress
 from hipaa_scan.errors import InputError
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.loaders import load_inputs
 from hipaa_scan.model import Semantics, Severity
+from hipaa_scan.policy import Policy, load_policy
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.csv_report import render_csv
 from hipaa_scan.reporting.diff import FindingsDiff, diff_findings
@@ -41,9 +44,10 @@ from hipaa_scan.reporting.gates import (
     parse_min_score,
 )
 from hipaa_scan.reporting.html_report import render_html
-from hipaa_scan.reporting.json_report import document_from_report, json_parts, report_document, write_json
+from hipaa_scan.reporting.json_report import document_from_report, json_parts, report_document, rfc3339, write_json
 from hipaa_scan.reporting.junit import render_junit
 from hipaa_scan.reporting.markdown import render_markdown
+from hipaa_scan.reporting.pdf import find_chromium, write_pdf
 from hipaa_scan.reporting.sarif import find_lines, render_sarif
 from hipaa_scan.reporting.view import ReportView
 from hipaa_scan.reporting.write import Content, write_all_atomically
@@ -86,6 +90,9 @@ def render(
             return functools.partial(write_json, document)
         case OutputFormat.HTML:
             return functools.partial(_write_html, document)
+        case OutputFormat.PDF:
+            # Found now, so a missing browser fails the scan before any report is written.
+            return functools.partial(write_pdf, document, find_chromium())
     results = view or ReportView.from_document(document)
     match fmt:
         case OutputFormat.SARIF:
@@ -101,6 +108,10 @@ def render(
 
 def _write_html(document: dict[str, Any], handle: BinaryIO) -> None:
     handle.write(render_html(document).encode("utf-8"))
+
+
+# previous= default: look the previous scan up in the history file, if one is given.
+HISTORY = object()
 
 
 @dataclass(frozen=True)
@@ -135,16 +146,36 @@ def scan(
     history_file: Path | None = None,
     waivers_file: Path | None = None,
     waiver_max_days: int = DEFAULT_MAX_DAYS,
+    policy: Policy | None = None,
+    attestations_file: Path | None = None,
+    profile: str | None = None,
+    rules_dirs: Sequence[Path] = (),
+    invocation: Mapping[str, Any] | None = None,
+    extra_outputs: Sequence[Path] = (),
+    previous: Mapping[str, Any] | object | None = HISTORY,
 ) -> ScanOutcome:
     """Load, evaluate, score and write the reports. ``jobs`` is how many
     processes evaluate rules (None: by estate size and usable CPUs).
 
     The cyclic garbage collector stays off throughout: the snapshot and the
     findings are millions of acyclic objects that every full collection would
-    walk again (at 100,000 resources the HTML rendering alone took 4x longer)."""
-    pack = load_rule_pack()
-    # Waivers are checked before anything is scanned: a bad file is the user's first error.
+    walk again (at 100,000 resources the HTML rendering alone took 4x longer).
+
+    With ``invocation`` (how the scan was asked for, as `verify --rescan`
+    replays it) an evidence manifest is written beside the reports, naming
+    the SHA-256 of every input and report; ``extra_outputs`` are other files
+    the scan wrote (the --live snapshot). ``previous`` replaces the history
+    lookup (a rescan replays what the original found there)."""
+    # The rules first: a bad custom pack is refused before any input is read.
+    pack = load_rule_pack(extra_dirs=rules_dirs)
+    catalogue = load_catalogue()
+    policy = policy or Policy()
+    # Hand-written files are checked before anything is scanned: a bad one is the user's first error.
     waivers = load_waivers(waivers_file, today=now.date(), max_days=waiver_max_days) if waivers_file else ()
+    attestations = (
+        load_attestations(attestations_file, catalogue, file_sha256(attestations_file)) if attestations_file else NONE
+    )
+    chosen_profile = load_profile(profile or policy.profile)
     snapshot = load_inputs(inputs, parameter_files, template_mode)
     evaluation = evaluate(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug, jobs=jobs)
     findings = evaluation.findings
@@ -152,6 +183,16 @@ def scan(
     if waivers:
         applied = apply_waivers(findings, waivers, now=now, tags_of=tags_by_resource(snapshot.resources))
         findings, waiver_records = applied.findings, applied.records
+    phi = policy.phi_scope.resources_in_scope(snapshot.resources)
+    assessment = assess(
+        catalogue,
+        pack.rules,
+        findings,
+        attestations=attestations,
+        today=now.astimezone(UTC).date(),
+        phi_resources=phi,
+        phi_weight=policy.phi_scope.weight,
+    )
     result = ScanResult(
         tool_version=__version__,
         rule_pack_version=pack.version,
@@ -159,21 +200,29 @@ def scan(
         rules=pack.rules,
         snapshot=snapshot,
         findings=findings,
-        assessment=assess(load_catalogue(), pack.rules, findings),
+        assessment=assessment,
         scanned_at=now,
         settings=settings,
         fail_on=fail_on,
         resources=evaluation.resources,
+        attestations=attestations,
+        policy_record=policy.record() if policy.path or policy.phi_scope.configured else None,
+        profile=chosen_profile,
+        phi_resources=phi,
+        custom_packs=custom_pack_records(pack),
+        shipped_sha256=pack.shipped_sha256,
     )
     document = report_document(result)
     # The gates are judged before any report is written, so every report says which failed.
-    policy = gates if gates is not None else GatePolicy(fail_on=fail_on)
+    judged_by = gates if gates is not None else GatePolicy(fail_on=fail_on)
     gate_results = evaluate_gates(
-        document["checklist"], ((f.rule_id, f.resource_id, f.status) for f in findings), policy
+        document["checklist"], ((f.rule_id, f.resource_id, f.status) for f in findings), judged_by
     )
     document["manifest"]["gates"] = gate_records(gate_results)
     document["manifest"]["waivers"] = waiver_records
-    if history_file is not None:
+    if previous is not HISTORY:
+        document["manifest"]["previous"] = previous
+    elif history_file is not None:
         document["manifest"]["previous"] = since_previous(history_file, document)
     # Reports are written by as many processes as evaluated the rules.
     jobs = jobs if jobs is not None else auto_jobs(len(findings))
@@ -185,9 +234,101 @@ def scan(
         for fmt in formats
     }
     write_all_atomically(outputs, jobs=jobs)
+    reports = tuple(outputs)
+    if invocation is not None:
+        # The history lookup is not evidence a rescan can repeat: record what it found.
+        recorded = {**invocation, "previous": document["manifest"]["previous"]}
+        inputs_read = evidence_inputs(document, invocation, waivers_file, rules_dirs)
+        reports += (
+            evidence.write_manifest(
+                out_dir,
+                tool_version=__version__,
+                created_at=rfc3339(now),
+                inputs=inputs_read,
+                outputs=[*outputs, *extra_outputs],
+                invocation=recorded,
+            ),
+        )
     if history_file is not None:
         history.record(history_file, view or ReportView.from_document(document))
-    return ScanOutcome(document, tuple(outputs), gate_results, len(snapshot.gaps), result)
+    return ScanOutcome(document, reports, gate_results, len(snapshot.gaps), result)
+
+
+def evidence_inputs(
+    document: Mapping[str, Any],
+    invocation: Mapping[str, Any],
+    waivers_file: Path | None,
+    rules_dirs: Sequence[Path],
+) -> list[dict[str, Any]]:
+    """Every file the scan read, with its role: the exports as they were
+    hashed when parsed, then the hand-written files and custom rules."""
+    manifest = document["manifest"]
+    entries = [
+        {
+            "path": i["path"],
+            "role": "parameters" if i["format"] == "arm-parameters" else "input",
+            "sha256": i["sha256"],
+            "bytes": i["bytes"],
+        }
+        for i in manifest["inputs"]
+    ]
+    for path, role in (
+        (invocation["options"].get("baseline"), "baseline"),
+        (str(waivers_file) if waivers_file else None, "waivers"),
+        ((manifest["attestations"] or {}).get("path"), "attestations"),
+        ((manifest["policy"] or {}).get("path"), "policy"),
+    ):
+        if path:
+            entries.append(evidence.input_entry(path, role))
+    for folder in rules_dirs:
+        modules = sorted(p for p in Path(folder).rglob("*.py") if "__pycache__" not in p.parts)
+        entries += [evidence.input_entry(p, "rules") for p in modules]
+    return entries
+
+
+def rescan(invocation: Mapping[str, Any], out_dir: Path) -> None:
+    """`verify --rescan`: the scan a manifest records, again, into ``out_dir``.
+    The options are read as the CLI reads them; no history is recorded, and
+    the change since the previous scan is the one the original recorded."""
+    o = invocation["options"]
+    fail_on = None if o["fail_on"] == "never" else Severity(o["fail_on"])
+    org = load_policy(Path(o["config"]) if o["config"] else None)
+    baseline = Path(o["baseline"]) if o["baseline"] else None
+    scan(
+        invocation["inputs"],
+        formats=[OutputFormat(f) for f in o["formats"]],
+        out_dir=out_dir,
+        settings=org.settings([x for x in o["allowed_locations"].split(",") if x.strip()], o["break_glass"]),
+        now=datetime.fromisoformat(invocation["now"].replace("Z", "+00:00")),
+        fail_on=fail_on,
+        parameter_files=o["parameters"],
+        template_mode=Semantics(o["template_mode"]),
+        report_url=o["report_url"],
+        gates=gate_policy(fail_on, o["gate"], o["min_score"], baseline, o["fail_on_new"]),
+        waivers_file=Path(o["waivers"]) if o["waivers"] else None,
+        waiver_max_days=o["waiver_max_days"],
+        policy=org,
+        attestations_file=Path(o["attestations"]) if o["attestations"] else None,
+        profile=o["profile"],
+        rules_dirs=[Path(d) for d in o["rules_dir"]],
+        # The manifest sorts the keys it records; the report keeps since_previous's order.
+        previous=_in_report_order(invocation.get("previous")),
+    )
+
+
+def _in_report_order(previous: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return None if previous is None else {k: previous[k] for k in PREVIOUS_KEYS}
+
+
+def verify_reports(
+    directory: Path, *, check_inputs: bool = True, rescan_reports: bool = False
+) -> evidence.Verification:
+    """`hipaa-scan verify`: the reports and inputs against the directory's
+    evidence manifest, and with ``rescan_reports`` the scan run again."""
+    return evidence.verify(directory, check_inputs=check_inputs, rescan=rescan if rescan_reports else None)
+
+
+PREVIOUS_KEYS = ("scan_id", "scanned_at", "overall", "new", "resolved", "changed", "unchanged")
 
 
 def since_previous(history_file: Path, document: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -197,6 +338,7 @@ def since_previous(history_file: Path, document: Mapping[str, Any]) -> dict[str,
         return None
     now = ((f.rule_id, f.resource_id, str(f.status)) for f in document["findings"])
     change = diff_findings(history.findings_of(history_file, last.id), now)
+    # In PREVIOUS_KEYS order.
     return {
         "scan_id": last.id,
         "scanned_at": last.scanned_at,
@@ -317,6 +459,7 @@ def collect_snapshot(
     concurrency: int = 16,
     graph: bool = True,
     progress: CollectProgress | None = None,
+    rules_dirs: Sequence[Path] = (),
 ) -> CollectOutcome:
     """Collect what the loaded rules read and write it as a snapshot
     (gzip when the name ends in .gz), atomically."""
@@ -324,7 +467,7 @@ def collect_snapshot(
     from hipaa_scan.collector.collect import CollectOptions, collect
     from hipaa_scan.collector.credentials import make_credential
 
-    pack = load_rule_pack()
+    pack = load_rule_pack(extra_dirs=rules_dirs)
     plan = build_plan([RuleNeeds(r.resource_types, r.reads) for r in pack.rules], graph=graph)
     options = CollectOptions(
         cloud=cloud,
@@ -338,3 +481,28 @@ def collect_snapshot(
     collection = collect(options, plan, make_credential(cloud), progress)
     write_all_atomically({out: snapshot_bytes(collection.document, compress=out.name.endswith(".gz"))})
     return CollectOutcome(out, collection)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file the user gave (read once; these files are small)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+
+
+def attest_init(out: Path, *, organization: str = "", force: bool = False) -> Path:
+    """Write the attestations template: every specification and checklist
+    item that needs an attestation, with the catalogue's guidance."""
+    if out.exists() and not force:
+        raise InputError(str(out), "already exists; edit it, or pass --force to start again")
+    write_all_atomically({out: attestation_template(load_catalogue(), organization).encode("utf-8")})
+    return out
+
+
+def custom_pack_records(pack: RulePack) -> tuple[dict[str, Any], ...]:
+    """What a report says of each --rules-dir pack."""
+    return tuple(
+        {"directory": str(c.directory), "version": c.version, "sha256": c.sha256, "rules": list(c.rule_ids)}
+        for c in pack.custom
+    )

@@ -106,3 +106,99 @@ def load_catalogue() -> Catalogue:
             )
         )
     return Catalogue(tuple(controls))
+
+
+@dataclass(frozen=True, slots=True)
+class ArchitectureItem:
+    """One row of the reference architecture's implementation checklist."""
+
+    id: str
+    list: int
+    title: str
+    evidence: str  # automated, automated_graph, partial or attestation
+    # Every group must pass; a group of several rules passes when one does.
+    required: tuple[tuple[str, ...], ...]
+    supporting: tuple[str, ...]
+    citations: tuple[str, ...]
+    attestation_guidance: str  # empty when checks alone decide the item
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessItem:
+    """One requirement of a readiness profile (the 2025 proposed rule)."""
+
+    id: str
+    title: str
+    kind: str  # rules, citations, addressable or attestation
+    required: tuple[str, ...]  # rule ids, or citations for kind "citations"
+    supporting: tuple[str, ...]
+    description: str
+    needs_attestation: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    title: str
+    note: str
+    items: tuple[ReadinessItem, ...]
+
+
+IN_FORCE_PROFILE = "hipaa"
+PROFILE_FILES = {"hipaa-nprm-2025": "nprm-2025.json"}
+PROFILES = (IN_FORCE_PROFILE, *PROFILE_FILES)
+
+
+@functools.cache
+def load_architecture() -> tuple[str, tuple[ArchitectureItem, ...]]:
+    """The checklist's source and its items (hipaa_scan/data/architecture-checklist.json)."""
+    data = _read_data("architecture-checklist.json")
+    assert isinstance(data, dict)
+    items = tuple(
+        ArchitectureItem(
+            id=i["id"],
+            list=i["list"],
+            title=i["title"],
+            evidence=i["evidence"],
+            required=tuple(tuple(group) for group in i["required"]),
+            supporting=tuple(i["supporting"]),
+            citations=tuple(i["citations"]),
+            attestation_guidance=i["attestation"],
+        )
+        for i in data["items"]
+    )
+    return data["source"], items
+
+
+@functools.cache
+def load_profile(profile_id: str) -> Profile | None:
+    """A readiness profile, or None for the rule in force."""
+    if profile_id == IN_FORCE_PROFILE:
+        return None
+    data = _read_data(PROFILE_FILES[profile_id])
+    assert isinstance(data, dict)
+    items = tuple(
+        ReadinessItem(
+            id=i["id"],
+            title=i["title"],
+            kind=i["kind"],
+            required=tuple(i["required"]),
+            supporting=tuple(i["supporting"]),
+            description=i["description"],
+            needs_attestation=i["attestation"],
+        )
+        for i in data["items"]
+    )
+    return Profile(data["id"], data["title"], data["note"], items)
+
+
+def attestable_items() -> dict[str, str]:
+    """Checklist and readiness items an attestation may name, with the
+    guidance for each: architecture items that need one, and every readiness
+    item that does (in any profile)."""
+    out = {a.id: a.attestation_guidance for a in load_architecture()[1] if a.attestation_guidance}
+    for profile_id in PROFILE_FILES:
+        profile = load_profile(profile_id)
+        assert profile is not None
+        out.update({i.id: i.description for i in profile.items if i.needs_attestation})
+    return out

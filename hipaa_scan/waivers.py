@@ -12,18 +12,13 @@ unknown means the evidence is missing, which no approval supplies.
 from __future__ import annotations
 
 import fnmatch
-import functools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
+from hipaa_scan.documents import list_entry_name, read_yaml, validate
 from hipaa_scan.errors import InputError
 from hipaa_scan.model import Finding, Status
 
@@ -61,28 +56,11 @@ class Applied:
     records: list[dict[str, Any]]  # manifest.waivers
 
 
-@functools.cache
-def _schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(
-        resources.files("hipaa_scan.schemas").joinpath("waivers.schema.json").read_text("utf-8")
-    )
-    return schema
-
-
 def load_waivers(path: Path, *, today: date, max_days: int = DEFAULT_MAX_DAYS) -> tuple[Waiver, ...]:
     """Read and check a waivers file; one clear line naming the entry otherwise."""
     source = str(path)
-    try:
-        document = yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise InputError(source, f"not valid YAML ({str(exc).splitlines()[0]})") from None
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema()).iter_errors(document))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "the file"
-        entry = _entry_name(document, error.absolute_path)
-        raise InputError(source, f"{where}{entry}: {error.message}")
+    document = read_yaml(path)
+    validate(document, "waivers.schema.json", source, list_entry_name("waivers", "id"))
     waivers = []
     seen: set[str] = set()
     for n, entry in enumerate(document["waivers"]):
@@ -113,15 +91,6 @@ def load_waivers(path: Path, *, today: date, max_days: int = DEFAULT_MAX_DAYS) -
             )
         )
     return tuple(waivers)
-
-
-def _entry_name(document: Any, path: Sequence[Any]) -> str:
-    if len(path) >= 2 and path[0] == "waivers" and isinstance(document, Mapping):
-        try:
-            return f" ({document['waivers'][path[1]]['id']})"
-        except (KeyError, IndexError, TypeError):
-            return ""
-    return ""
 
 
 def apply_waivers(

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from conftest import SAMPLE
+from rich.console import Console
 
 from hipaa_scan.commands import ScanOutcome, scan
 from hipaa_scan.engine import Settings
@@ -27,6 +28,7 @@ from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.csv_report import COLUMNS, render_csv
 from hipaa_scan.reporting.junit import render_junit
 from hipaa_scan.reporting.markdown import render_markdown
+from hipaa_scan.reporting.terminal import summary_renderable
 from hipaa_scan.reporting.view import ReportView
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
@@ -93,24 +95,27 @@ def test_each_format_is_the_same_bytes_from_the_scan_and_from_its_report(
 def test_junit_counts_are_the_views_statuses(view: ReportView) -> None:
     root = _parse(render_junit(view))
     statuses = Counter(f["status"] for f in view.findings)
+    rules = view.rules
+    # a suite per rule, then the reference architecture's checklist (no --profile: no readiness suite)
+    assert [s.get("name") for s in root] == [f"{r} {rules[r]['title']}" for r in rules] + ["reference-architecture"]
+    checklist = root[len(rules) :]
+    extra = {key: sum(int(s.get(key, "-1")) for s in checklist) for key in ("tests", "failures", "errors", "skipped")}
     assert root.tag == "testsuites"
     assert root.attrib == {
         "name": "hipaa-scan",
-        "tests": str(len(view.findings)),
-        "failures": str(statuses["fail"]),
+        "tests": str(len(view.findings) + extra["tests"]),
+        "failures": str(statuses["fail"] + extra["failures"]),
         # unknown is an error, never a skip: CI tabs show it red
-        "errors": str(statuses["unknown"] + statuses["error"]),
-        "skipped": str(statuses["not_applicable"]),
+        "errors": str(statuses["unknown"] + statuses["error"] + extra["errors"]),
+        "skipped": str(statuses["not_applicable"] + extra["skipped"]),
         "time": "0",
         "timestamp": view.manifest["scanned_at"],
     }
     assert statuses["unknown"] and statuses["fail"] and statuses["not_applicable"], "the sample covers each kind"
 
-    rules = view.rules
-    assert [s.get("name") for s in root] == [f"{r} {rules[r]['title']}" for r in rules]
     outcome_of = {"pass": None, "fail": "failure", "unknown": "error", "error": "error", "not_applicable": "skipped"}
     cases = []
-    for suite in root:
+    for n, suite in enumerate(root):
         assert suite.tag == "testsuite"
         assert [c.tag for c in suite] == ["properties"] + ["testcase"] * int(suite.get("tests", "-1"))
         tags = Counter(child.tag for case in suite.iter("testcase") for child in case)
@@ -120,7 +125,8 @@ def test_junit_counts_are_the_views_statuses(view: ReportView) -> None:
             str(tags["skipped"]),
         )
         assert suite.get("timestamp") == view.manifest["scanned_at"]
-        cases += suite.findall("testcase")
+        if n < len(rules):
+            cases += suite.findall("testcase")
     assert len(cases) == len(view.findings)
     for case, finding in zip(cases, view.findings, strict=True):
         assert (case.get("classname"), case.get("name")) == (finding["rule_id"], finding["resource_id"])
@@ -163,7 +169,8 @@ def test_junit_names_are_cut_to_what_azure_devops_stores_and_stay_distinct(view:
     long_ids = ["/subscriptions/x/" + "a" * 600 + suffix for suffix in ("1", "2")]
     first = next(f for f in view.findings if f["status"] == "fail")
     longer = dataclasses.replace(view, findings=[{**first, "resource_id": i} for i in long_ids])
-    names = [c.get("name", "") for c in _parse(render_junit(longer)).iter("testcase")]
+    cases = _parse(render_junit(longer)).iter("testcase")
+    names = [c.get("name", "") for c in cases if c.get("classname") == first["rule_id"]]
     assert len(set(names)) == 2
     assert all(len(first["rule_id"]) + 1 + len(n) <= 512 for n in names)
 
@@ -242,7 +249,9 @@ def test_markdown_stays_under_its_limit_at_any_size(view: ReportView) -> None:
         }
         for n in range(50_000)
     ]
-    big = ReportView(view.manifest, view.checklist, findings, {})
+    # with the reference architecture's checklist, which does not grow with the estate
+    big = dataclasses.replace(view, findings=findings, sources={})
+    assert big.architecture is not None
     text = render_markdown(big)
     assert len(text) <= 65_000
     rows = _table_rows(text.decode("utf-8"), "## Top failures")
@@ -256,6 +265,34 @@ def test_markdown_stays_under_its_limit_at_any_size(view: ReportView) -> None:
     assert len(render_markdown(big, limit=4_000)) <= 4_000
     with pytest.raises(ValueError, match="the limit is 100"):
         render_markdown(big, limit=100)
+
+
+def test_markdown_without_a_profile_attestations_or_phi_scope(view: ReportView) -> None:
+    text = render_markdown(view).decode("utf-8")
+    head, rest = text.split("\n## Reference architecture checklist\n", 1)
+    assert "PHI-weighted" not in text and "## Proposed rule readiness" not in text
+    assert rest.index("\n## Top failures\n") > 0, "the checklist comes before the list that is cut"
+    needed = sum(1 for i in view.checklist["items"] if i["status"] == "needs_attestation")
+    assert f"**Attestations:** none given (`--attestations FILE`). Still to attest: {needed} specifications, 1 " in head
+    ra01 = next(line for line in rest.splitlines() if line.startswith("| RA-01 "))
+    assert ra01 == "| RA-01 BAA signed with Microsoft | attestation | Needs attestation | – | – | none |"
+
+
+def test_junit_without_a_profile_or_phi_scope(view: ReportView) -> None:
+    junit = render_junit(view)
+    assert b"PHI scope:" not in junit and b"readiness-" not in junit
+    suite = _parse(junit)[-1]
+    assert suite.get("name") == "reference-architecture" and suite.get("tests") == "21"
+    ra01 = suite.find("testcase[@name='RA-01 BAA signed with Microsoft']")
+    assert ra01 is not None and [child.tag for child in ra01] == ["skipped"]
+
+
+def test_the_terminal_summary_without_a_profile_or_phi_scope(outcome: ScanOutcome) -> None:
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(summary_renderable(outcome.document))
+    text = console.export_text()
+    assert "\nReference architecture: " in text and "needs attestation" in text.split("Reference architecture: ")[1]
+    assert "Readiness" not in text and "PHI-weighted" not in text and "Attestations:" not in text
 
 
 # -- CSV ----------------------------------------------------------------------------

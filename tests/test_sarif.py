@@ -196,6 +196,20 @@ def test_the_run_names_its_category_and_scan_time(run: dict[str, Any]) -> None:
     assert run["properties"]["resultsLeftOut"] == 0 and run["properties"]["resultLimit"] == MAX_RESULTS
 
 
+def test_the_run_carries_the_architecture_checklist_beside_the_results(view: ReportView, run: dict[str, Any]) -> None:
+    # Results are per rule and resource; the checklist is not, so it is in the
+    # property bag, as the JSON report states it. Without --profile,
+    # --attestations or a PHI scope, those keys are null and no result is flagged.
+    properties = run["properties"]
+    architecture = properties["hipaaScan/architecture"]
+    assert architecture == json.loads(json.dumps(view.architecture))
+    assert [i["id"] for i in architecture["items"]] == [f"RA-{n:02d}" for n in range(1, 22)]
+    assert properties["hipaaScan/profile"]["id"] == "hipaa"
+    for key in ("hipaaScan/readiness", "hipaaScan/phiWeighted", "hipaaScan/attestations"):
+        assert properties[key] is None, key
+    assert not any("phi" in r["properties"] for r in run["results"])
+
+
 def test_fingerprints_are_stable_and_tell_findings_apart(view: ReportView, run: dict[str, Any]) -> None:
     again = json.loads(render_sarif(view))["runs"][0]["results"]
     prints = [r["partialFingerprints"] for r in run["results"]]

@@ -50,15 +50,36 @@ def main() -> int:
 
         elsewhere = tmp / "elsewhere"
         shutil.copytree(SAMPLE, elsewhere / "tenant")
+        # The audit package from an installed wheel: hipaa-scan.toml found in the
+        # working directory, attestations, the readiness profile, and the evidence manifest.
+        shutil.copy(ROOT / "docs" / "examples" / "hipaa-scan.toml", elsewhere / "hipaa-scan.toml")
         exe = venv / "bin" / "hipaa-scan"
+        assert run(exe, "attest", "init", cwd=elsewhere).returncode == 0
         scanned = run(
-            exe, "scan", "tenant", "--out", "reports", "--quiet", "--now", "2026-11-21T09:00:00Z", cwd=elsewhere
+            exe,
+            "scan",
+            "tenant",
+            "--out",
+            "reports",
+            "--quiet",
+            "--now",
+            "2026-11-21T09:00:00Z",
+            "--attestations",
+            "attestations.yaml",
+            "--profile",
+            "hipaa-nprm-2025",
+            cwd=elsewhere,
         )
         assert scanned.returncode == 1, (
             f"expected exit 1 (failing findings), got {scanned.returncode}: {scanned.stderr}"
         )
         report = json.loads((elsewhere / "reports" / "hipaa-scan-report.json").read_text())
         assert (elsewhere / "reports" / "hipaa-scan-report.html").stat().st_size > 10_000
+        assert report["manifest"]["policy"]["path"] == "hipaa-scan.toml"
+        assert report["manifest"]["attestations"]["entries"] > 40
+        assert len(report["architecture"]["items"]) == 21 and report["readiness"] is not None
+        verified = run(exe, "verify", "reports", "--rescan", cwd=elsewhere)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
         listed = run(exe, "rules", "--format", "json", cwd=elsewhere)
         rules = json.loads(listed.stdout)["rules"]
         assert len(rules) == report["manifest"]["rule_pack"]["rules"] >= 40

@@ -33,6 +33,14 @@ ARM_DETAIL_TYPES: dict[str, str] = {
     "microsoft.authorization/policyassignments": "2023-04-01",
     "microsoft.authorization/roleassignmentscheduleinstances": "2020-10-01",
     "microsoft.authorization/roleeligibilityscheduleinstances": "2020-10-01",
+    "microsoft.recoveryservices/vaults/backuppolicies": "2024-04-01",
+    "microsoft.security/securitycontacts": "2023-12-01-preview",
+    "microsoft.securityinsights/onboardingstates": "2024-09-01",
+    "microsoft.security/settings": "2022-05-01",
+    "microsoft.cdn/profiles/securitypolicies": "2024-02-01",
+    "microsoft.cdn/profiles/customdomains": "2024-02-01",
+    "microsoft.securityinsights/dataconnectors": "2024-09-01",
+    "microsoft.securityinsights/alertrules": "2024-09-01",
 }
 
 SUBSCRIPTION = "microsoft.resources/subscriptions"
@@ -46,6 +54,11 @@ EXTENSION_TYPES: dict[str, frozenset[str] | None] = {
     "microsoft.authorization/roleassignments": frozenset({SUBSCRIPTION}),
     "microsoft.authorization/roleassignmentscheduleinstances": frozenset({SUBSCRIPTION}),
     "microsoft.authorization/roleeligibilityscheduleinstances": frozenset({SUBSCRIPTION}),
+    "microsoft.security/securitycontacts": frozenset({SUBSCRIPTION}),
+    "microsoft.security/settings": frozenset({SUBSCRIPTION}),
+    "microsoft.securityinsights/onboardingstates": frozenset({"microsoft.operationalinsights/workspaces"}),
+    "microsoft.securityinsights/dataconnectors": frozenset({"microsoft.operationalinsights/workspaces"}),
+    "microsoft.securityinsights/alertrules": frozenset({"microsoft.operationalinsights/workspaces"}),
 }
 
 # Child collections the parent already carries inline in its ARM body (and so
@@ -62,6 +75,7 @@ GRAPH_TABLES: dict[str, str] = {
     "microsoft.authorization/roleassignments": "authorizationresources",
     "microsoft.authorization/roledefinitions": "authorizationresources",
     "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems": "recoveryservicesresources",
+    "microsoft.recoveryservices/vaults/replicationfabrics/replicationprotectioncontainers/replicationprotecteditems": "recoveryservicesresources",
 }
 DEFAULT_TABLE = "resources"
 

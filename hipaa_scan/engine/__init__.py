@@ -3,19 +3,23 @@
 from hipaa_scan.engine.checks import (
     ACTIVITY_LOG_ALERTS,
     DIAGNOSTIC_SETTINGS,
+    SECURITY_SETTINGS,
     KeyReference,
     activity_log_alert,
     approved_private_endpoint,
     blob_service_settings,
     child_settings,
+    comma_list,
     defender_plan,
     diagnostic_logs,
     exported_logs,
     find_pricing,
     location_allowed,
+    log_alert_queries,
     named_children,
     nsg_internet_exposure,
     resolve_key_uri,
+    security_setting_enabled,
     web_config,
 )
 from hipaa_scan.engine.expect import (
@@ -52,11 +56,14 @@ from hipaa_scan.engine.identity import (
 )
 from hipaa_scan.engine.index import SUBSCRIPTION_TYPE, Related, ResourceIndex
 from hipaa_scan.engine.lookup import Lookup, Presence, list_at, lookup, lookup_in
-from hipaa_scan.engine.registry import RulePack, load_rule_pack
+from hipaa_scan.engine.network import PLATFORM_SUBNETS, SUBNETS, judge_workload_subnets, subnet_name, vnet_subnets
+from hipaa_scan.engine.recovery import ProtectionItems, protection_items, protection_state
+from hipaa_scan.engine.registry import CustomPack, RulePack, load_rule_pack
 from hipaa_scan.engine.rule import (
     Check,
     Context,
     Rule,
+    SettingCheck,
     Settings,
     Verdict,
     all_of,
@@ -67,10 +74,11 @@ from hipaa_scan.engine.rule import (
     not_applicable,
     property_rule,
     rule,
+    setting_expectation,
     unknown,
 )
 from hipaa_scan.engine.runner import Evaluation, evaluate, run_rules
-from hipaa_scan.model import Resource, Status
+from hipaa_scan.model import Resource, Semantics, Status
 
 __all__ = [
     "ACTIVITY_LOG_ALERTS",
@@ -78,23 +86,30 @@ __all__ = [
     "DIAGNOSTIC_SETTINGS",
     "NO_BREAK_GLASS",
     "PHISHING_RESISTANT_MFA",
+    "PLATFORM_SUBNETS",
     "QUALIFIES",
+    "SECURITY_SETTINGS",
+    "SUBNETS",
     "SUBSCRIPTION_TYPE",
     "BreakGlass",
     "CaPolicy",
     "Check",
     "Context",
+    "CustomPack",
     "Evaluation",
     "Expectation",
     "KeyReference",
     "Lookup",
     "PolicyCheck",
     "Presence",
+    "ProtectionItems",
     "Related",
     "Resource",
     "ResourceIndex",
     "Rule",
     "RulePack",
+    "Semantics",
+    "SettingCheck",
     "Settings",
     "Status",
     "Verdict",
@@ -108,6 +123,7 @@ __all__ = [
     "child_settings",
     "combine_all",
     "combine_any",
+    "comma_list",
     "conditional_access",
     "contains_all",
     "defender_plan",
@@ -123,10 +139,12 @@ __all__ = [
     "id_set",
     "judge",
     "judge_policies",
+    "judge_workload_subnets",
     "later_than",
     "list_at",
     "load_rule_pack",
     "location_allowed",
+    "log_alert_queries",
     "lookup",
     "lookup_in",
     "mfa_policy_check",
@@ -138,12 +156,18 @@ __all__ = [
     "one_of",
     "policy_or_security_defaults",
     "property_rule",
+    "protection_items",
+    "protection_state",
     "resolve_key_uri",
     "rule",
     "run_rules",
     "security_defaults",
+    "security_setting_enabled",
+    "setting_expectation",
+    "subnet_name",
     "tenant_of",
     "unknown",
     "version_at_least",
+    "vnet_subnets",
     "web_config",
 ]

@@ -1,6 +1,6 @@
 """Reusable checks that several rules share: diagnostic settings, child
-settings, private endpoints, Defender plans and NSG exposure. Each returns a
-Verdict so rules stay a few lines long."""
+settings, private endpoints, Defender plans and settings, and NSG exposure.
+Each returns a Verdict so rules stay a few lines long."""
 
 from __future__ import annotations
 
@@ -126,6 +126,12 @@ def child_settings(
     return Verdict(worst.status, f"{path}: {worst.path}", worst.observed, worst.expected, worst.message)
 
 
+def comma_list(value: Any) -> list[str]:
+    """The lower-cased items of a comma-separated setting such as a database
+    server parameter (``CONNECTION,DDL``, ``pg_cron,pgaudit``); none unless a string."""
+    return [v.strip().lower() for v in value.split(",") if v.strip()] if isinstance(value, str) else []
+
+
 WEB_CONFIG = "Microsoft.Web/sites/config"
 
 
@@ -215,6 +221,32 @@ def defender_plan(subscription: Resource, ctx: Context, plan: str, extra: Sequen
     checks = [Check("properties.pricingTier", equals("Standard")), *extra]
     verdict = combine_all([judge(lookup(pricing, c.path), c.expect, c.when_missing) for c in checks])
     return Verdict(verdict.status, f"{path}: {verdict.path}", verdict.observed, verdict.expected, verdict.message)
+
+
+SECURITY_SETTINGS = "Microsoft.Security/settings"
+
+
+def security_setting_enabled(
+    subscription: Resource,
+    ctx: Context,
+    name: str,
+    *,
+    not_collected: str = "Defender for Cloud settings for this subscription were not in the input",
+) -> Verdict:
+    """Defender for Cloud integration setting ``name`` (``WDATP``: Defender for
+    Endpoint) has ``properties.enabled`` true. A complete listing without it
+    fails: the integration was never set up (Azure Policy MDC_MDE_WDATP_DINE
+    deploys the setting when it does not exist)."""
+    path = f"{SECURITY_SETTINGS}/{name}: properties.enabled"
+    expected = equals(True).description
+    related = ctx.extensions(subscription, SECURITY_SETTINGS)
+    setting = next((s for s in related.items if s.name.lower() == name.lower()), None)
+    if setting is None:
+        if related.complete:
+            return Verdict(Status.FAIL, path, None, expected, f"no {name} setting exists")
+        return unknown(path, not_collected, expected)
+    verdict = judge(lookup(setting, "properties.enabled"), equals(True))
+    return Verdict(verdict.status, path, verdict.observed, verdict.expected, verdict.message)
 
 
 # --- network exposure --------------------------------------------------------
@@ -361,7 +393,7 @@ def location_allowed(resource: Resource, ctx: Context) -> Verdict:
     return Verdict(Status.PASS if ok else Status.FAIL, "location", location, f"location in {sorted(allowed)}")
 
 
-# --- activity log alerts -------------------------------------------------------
+# --- activity log and log search alerts --------------------------------------------
 
 ACTIVITY_LOG_ALERTS = "Microsoft.Insights/activityLogAlerts"
 
@@ -435,6 +467,20 @@ def activity_log_alert(
         return Verdict(Status.PASS, path, matched, expected)
     observed = {"alerts": sorted(a.name for a in alerts), "not_alerted": missing}
     return Verdict(Status.FAIL, path, observed, expected, "no matching enabled alert")
+
+
+def log_alert_queries(alert: Resource) -> list[str]:
+    """Lower-cased KQL of a log search alert (``scheduledQueryRules``), enabled
+    or not: ``criteria.allOf[].query`` (2021-08-01 and later) and
+    ``source.query`` (2018-04-16)."""
+    props = alert.raw.get("properties")
+    if not isinstance(props, Mapping):
+        return []
+    queries = [c.get("query") for c in list_at(props.get("criteria"), "allOf") if isinstance(c, Mapping)]
+    source = props.get("source")
+    if isinstance(source, Mapping):
+        queries.append(source.get("query"))
+    return [q.lower() for q in queries if isinstance(q, str)]
 
 
 # --- Key Vault keys referenced by URI --------------------------------------------

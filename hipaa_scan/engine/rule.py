@@ -7,6 +7,7 @@ identity (rule id, resource id, severity, citations) to make a Finding.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,13 @@ class Settings:
     allowed_locations: frozenset[str] = frozenset()
     # Emergency-access accounts (object ids or UPNs, lower-cased), from --break-glass.
     break_glass_accounts: frozenset[str] = frozenset()
+    # Organization policy (hipaa-scan.toml); the defaults are the catalogue's
+    # suggested minimums, so a scan without a policy file judges as before.
+    min_tls_version: str = "1.2"
+    log_retention_days: int = 365
+    backup_retention_days: int = 30
+    expected_tenant: str | None = None
+    sentinel_workbook_pattern: str = "hipaa"
 
 
 class UndeclaredReadError(RuntimeError):
@@ -142,7 +150,7 @@ class Rule:
     reads: tuple[str, ...] = ()
     # The declarative conditions of a property_rule (empty for coded checks),
     # so tests can ask what each path means when it is absent.
-    checks: tuple[Check, ...] = ()
+    checks: tuple[Check | SettingCheck, ...] = ()
 
     @property
     def type_keys(self) -> tuple[str, ...]:
@@ -199,6 +207,31 @@ class Check(NamedTuple):
     path: str
     expect: Expectation
     when_missing: Status = Status.UNKNOWN
+
+
+class SettingCheck(NamedTuple):
+    """A check whose threshold is the organization's choice: ``make`` turns
+    the ``setting`` of the scan's Settings (hipaa-scan.toml) into the
+    expectation, e.g. ``SettingCheck("properties.minimalTlsVersion",
+    "min_tls_version", version_at_least)``. Resolved once per setting value."""
+
+    path: str
+    setting: str
+    make: Callable[[Any], Expectation]
+    when_missing: Status = Status.UNKNOWN
+
+    def resolve(self, settings: Settings) -> Check:
+        return Check(self.path, _expectation(self.make, getattr(settings, self.setting)), self.when_missing)
+
+
+@functools.lru_cache(maxsize=256)
+def _expectation(make: Callable[[Any], Expectation], value: Any) -> Expectation:
+    return make(value)
+
+
+def setting_expectation(setting: str, make: Callable[[Any], Expectation], settings: Settings) -> Expectation:
+    """The expectation a policy setting gives, for rules that judge in code."""
+    return _expectation(make, getattr(settings, setting))
 
 
 def verdict_for(resource: Resource, check: Check) -> Verdict:
@@ -298,15 +331,24 @@ def property_rule(
     citations: Sequence[str],
     rationale: str,
     remediation: str,
-    checks: Sequence[Check],
+    checks: Sequence[Check | SettingCheck],
     mode: str = "all",
 ) -> Rule:
     """The declarative case: conditions on property paths, no code."""
     combine = all_of if mode == "all" else any_of
     frozen = tuple(checks)
 
-    def check(resource: Resource, _ctx: Context) -> Verdict:
-        return combine(resource, *frozen)
+    fixed = tuple(c for c in frozen if isinstance(c, Check))
+    if len(fixed) == len(frozen):
+
+        def check(resource: Resource, ctx: Context) -> Verdict:
+            return combine(resource, *fixed)
+
+    else:
+
+        def check(resource: Resource, ctx: Context) -> Verdict:
+            resolved = (c.resolve(ctx.settings) if isinstance(c, SettingCheck) else c for c in frozen)
+            return combine(resource, *resolved)
 
     declared = rule(
         id=id,

@@ -14,6 +14,7 @@ class OutputFormat(enum.StrEnum):
     JUNIT = "junit"
     MARKDOWN = "markdown"
     CSV = "csv"
+    PDF = "pdf"
 
     @property
     def filename(self) -> str:
@@ -23,7 +24,7 @@ class OutputFormat(enum.StrEnum):
     def derived(self) -> bool:
         """Rendered from a ReportView (the JSON report's content) rather than
         from the report document itself."""
-        return self not in (OutputFormat.JSON, OutputFormat.HTML)
+        return self not in (OutputFormat.JSON, OutputFormat.HTML, OutputFormat.PDF)
 
 
 _SUFFIXES = {
@@ -33,4 +34,5 @@ _SUFFIXES = {
     OutputFormat.JUNIT: ".junit.xml",
     OutputFormat.MARKDOWN: ".md",
     OutputFormat.CSV: ".csv",
+    OutputFormat.PDF: ".pdf",
 }

@@ -19,6 +19,13 @@ Three choices, each for the spreadsheet reader:
   value here is text anyway (observed values are JSON).
 - RFC 4180: CRLF line ends and every cell quoted (which OWASP also advises,
   so that a separator inside a value can never start a new cell).
+
+It carries findings only. The checklists judged from them (the
+specifications, the reference architecture's checklist, a readiness view)
+are not findings: rows for them would need a record-type column and columns
+that mean nothing for a finding, and would break every sheet and script
+that reads this file as one row per finding. They are in the JSON report,
+and summarised in the Markdown, JUnit, SARIF and HTML reports.
 """
 
 from __future__ import annotations

@@ -7,16 +7,18 @@ import functools
 import io
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import Any, BinaryIO
 
 import orjson
 
+from hipaa_scan.checklists import architecture_section, readiness_section
+from hipaa_scan.controls import IN_FORCE_PROFILE, load_catalogue
 from hipaa_scan.engine import ResourceIndex, Rule
 from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.model import Finding, Resource, Status
-from hipaa_scan.scoring import FORMULA, WEIGHTS, ChecklistItem, RuleSummary, ScanResult, Score
+from hipaa_scan.scoring import FORMULA, PHI_RULE, WEIGHTS, ChecklistItem, PhiWeighted, RuleSummary, ScanResult, Score
 
 REPORT_SCHEMA_VERSION = "2.0"
 
@@ -28,6 +30,8 @@ def rfc3339(moment: datetime) -> str:
 @gc_paused()
 def report_document(result: ScanResult) -> dict[str, Any]:
     snapshot = result.snapshot
+    today = result.scanned_at.astimezone(UTC).date()
+    table = result.resources or _resources_of(result)
     types = Counter(r.type.lower() for r in snapshot.resources)
     subscriptions = sorted({s for r in snapshot.resources if (s := r.subscription_id)})
     return {
@@ -38,6 +42,8 @@ def report_document(result: ScanResult) -> dict[str, Any]:
                 "version": result.rule_pack_version,
                 "sha256": result.rule_pack_sha256,
                 "rules": len(result.rules),
+                "shipped_sha256": result.shipped_sha256 or result.rule_pack_sha256,
+                "custom": list(result.custom_packs),
             },
             "inputs": [
                 {
@@ -76,21 +82,56 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "previous": None,
             # With --waivers: every waiver, its state (active, expired, stale) and what it matched.
             "waivers": [],
+            "profile": {
+                "id": result.profile.id if result.profile else IN_FORCE_PROFILE,
+                "title": _profile_title(result),
+            },
+            "policy": result.policy_record,
+            "attestations": (
+                {
+                    "path": result.attestations.path,
+                    "sha256": result.attestations.sha256,
+                    "entries": len(result.attestations.by_key),
+                }
+                if result.attestations.path
+                else None
+            ),
         },
         "checklist": {
             "scoring": {"formula": FORMULA, "weights": {k.value: v for k, v in WEIGHTS.items()}},
             "overall": _score(result.assessment.overall),
             "safeguards": [_score(s) for s in result.assessment.safeguards],
-            "items": [checklist_item(i) for i in result.assessment.items],
+            "items": [checklist_item(i, today) for i in result.assessment.items],
             "rules": [_rule(s) for s in result.assessment.rules],
+            "phi_weighted": _phi_weighted(result.assessment.phi_weighted),
         },
+        "architecture": architecture_section(result.assessment.rules, result.attestations, today),
+        "readiness": (
+            readiness_section(
+                result.profile,
+                load_catalogue(),
+                result.assessment.rules,
+                result.assessment.items,
+                result.attestations,
+                today,
+            )
+            if result.profile
+            else None
+        ),
         # The engine's findings, in (rule id, resource id) order, and the
         # resources they are about; write_json turns them into the "resources"
         # table and per-rule "findings" groups.
-        "resources": result.resources or _resources_of(result),
+        "resources": table,
         "findings": result.findings,
+        # Those of the table's resources in the PHI scope: what the report's
+        # "phi" flags state, so a re-render from the JSON counts the same.
+        "phi_resources": frozenset(r.key for r in table if r.key in result.phi_resources),
     }
 
+
+# Keys of the in-memory document written as tables (resources, findings) or
+# folded into them (phi_resources: the "phi" flag of resource rows).
+IN_MEMORY_KEYS = ("resources", "findings", "phi_resources")
 
 # Fields a finding result states only where it differs from its rule group.
 GROUP_FIELDS = ("path", "expected", "message")
@@ -134,10 +175,9 @@ def json_parts(document: Mapping[str, Any], parts: int, *, lead: float = 1.0) ->
     process also has other work).
     """
     findings: Sequence[Finding] = document["findings"]
-    head = orjson.dumps(
-        {k: v for k, v in document.items() if k not in ("resources", "findings")}, option=orjson.OPT_INDENT_2
-    )
+    head = orjson.dumps({k: v for k, v in document.items() if k not in IN_MEMORY_KEYS}, option=orjson.OPT_INDENT_2)
     table: Sequence[Resource] = document["resources"]
+    phi: frozenset[str] = document.get("phi_resources", frozenset())
     # By the id as the engine spells it (its findings share that string), and
     # lower-cased for a finding that spells it otherwise.
     positions = {r.id: n for n, r in enumerate(table)}
@@ -152,9 +192,14 @@ def json_parts(document: Mapping[str, Any], parts: int, *, lead: float = 1.0) ->
             handle.write(head[: head.rindex(b"}")].rstrip() + b',\n  "resources": [\n    ')
             # One orjson call, then a line break per resource: the marker cannot
             # occur inside these objects, whose values are all strings.
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {"id": r.id, "type": r.type, "subscription_id": r.subscription_id, "source": r.source} for r in table
             ]
+            if phi:
+                # Only resources in the PHI scope say so: one key on every row would cost 1 MB at 100,000.
+                for row, r in zip(rows, table, strict=True):
+                    if r.key in phi:
+                        row["phi"] = True
             handle.write(orjson.dumps(rows)[1:-1].replace(b'},{"id":', b'},\n    {"id":'))
             handle.write(b'\n  ],\n  "findings": [')
         offset = sum(size for _, size in groups[:start])
@@ -263,8 +308,24 @@ def _score(score: Score) -> dict[str, Any]:
     }
 
 
-def checklist_item(item: ChecklistItem) -> dict[str, Any]:
+def _profile_title(result: ScanResult) -> str:
+    return result.profile.title if result.profile else "HIPAA Security Rule (45 CFR 164 Subpart C), in force"
+
+
+def _phi_weighted(weighted: PhiWeighted | None) -> dict[str, Any] | None:
+    if weighted is None:
+        return None
+    return {
+        "rule": PHI_RULE,
+        "weight": weighted.weight,
+        "overall": _score(weighted.overall),
+        "safeguards": [_score(s) for s in weighted.safeguards],
+    }
+
+
+def checklist_item(item: ChecklistItem, today: date | None = None) -> dict[str, Any]:
     c = item.control
+    attestation = item.attestation.record(today) if item.attestation and today else None
     return {
         "citation": c.citation,
         "id": c.id,
@@ -275,9 +336,11 @@ def checklist_item(item: ChecklistItem) -> dict[str, Any]:
         "parent": c.parent,
         "designation": c.designation,
         "status": item.status.value,
+        "automated_status": item.automated_status.value,
         "evidence": c.evidence.value,
         "needs_attestation": item.needs_attestation,
         "attestation_guidance": c.attestation_guidance,
+        "attestation": attestation,
         "summary": c.summary,
         "url": c.url,
         "counts": dict(item.counts),
@@ -325,5 +388,6 @@ def document_from_report(report: Mapping[str, Any]) -> dict[str, Any]:
         )
         for f in read_findings(report)
     )
-    head = {k: v for k, v in report.items() if k not in ("resources", "findings")}
-    return {**head, "resources": resources, "findings": findings}
+    head = {k: v for k, v in report.items() if k not in IN_MEMORY_KEYS}
+    phi = frozenset(r["id"].lower() for r in report["resources"] if r.get("phi"))
+    return {**head, "resources": resources, "findings": findings, "phi_resources": phi}

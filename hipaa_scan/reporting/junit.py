@@ -14,7 +14,23 @@ every resource each rule looked at. Statuses map as follows:
 Both CIs read a ``<failure>``'s or ``<error>``'s text as the details of a red
 test (Azure DevOps calls it the stack trace; GitLab shows it and ignores the
 message attribute), so the text carries everything needed to act: resource,
-observed and expected values, path, citations and the rule's remediation.
+observed and expected values, path, citations and the rule's remediation
+(and, with a PHI scope, whether the resource is in it).
+
+After the rule suites come the checklists that are judged from the same
+results: a ``reference-architecture`` suite with one test case per item of
+the reference architecture's implementation checklist, and, with
+``--profile``, a ``readiness-PROFILE`` suite with one per requirement of the
+proposed rule. Their statuses map as follows:
+
+- met, no_resources_in_scope, not_applicable: a test case with no child;
+- not_met, partially_met: ``<failure type="not_met">`` (or ``partially_met``);
+- not_assessed: ``<error type="not_assessed">`` (never met, as unknown is
+  never pass);
+- needs_attestation: ``<skipped>``, its message saying what to attest: no
+  scan can decide it, and the attestations file can.
+
+The root's totals count every suite, the checklists included.
 """
 
 from __future__ import annotations
@@ -28,7 +44,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, assert_never
 
 from hipaa_scan.model import Status
-from hipaa_scan.reporting.view import ReportView, clip
+from hipaa_scan.reporting.view import ReportView, clip, group_label, status_label
+from hipaa_scan.scoring import ItemStatus
 
 # Characters XML 1.0 forbids anywhere in a document (C0 controls other than
 # tab, newline and carriage return; lone surrogates; U+FFFE and U+FFFF).
@@ -48,6 +65,9 @@ _DIGEST = 12
 # the element's text.
 _MESSAGE_OBSERVED = 200
 
+# The suite of the reference architecture's checklist, also its test cases' classname.
+ARCHITECTURE_SUITE = "reference-architecture"
+
 # Which totals attribute each status counts towards.
 _TOTALS = {
     Status.FAIL: "failures",
@@ -66,6 +86,7 @@ def render_junit(view: ReportView) -> bytes:
     for finding in view.findings:
         findings[finding["rule_id"]].append(finding)
     timestamp = _xml_text(str(view.manifest["scanned_at"]))
+    phi = view.phi_resources if view.phi_weighted is not None else None
 
     root = ET.Element("testsuites", _totals(view.findings, name="hipaa-scan", timestamp=timestamp))
     for rule_id, rule in rules.items():
@@ -83,7 +104,16 @@ def render_junit(view: ReportView) -> bytes:
         ):
             ET.SubElement(properties, "property", name=name, value=_xml_text(value))
         for finding in group:
-            _testcase(suite, rule, finding, view.sources.get(finding["resource_id"], ""))
+            _testcase(suite, rule, finding, view.sources.get(finding["resource_id"], ""), phi)
+    if view.architecture is not None:
+        section = view.architecture
+        cases = [(item, _architecture_details(item)) for item in section["items"]]
+        _checklist_suite(root, ARCHITECTURE_SUITE, [("source", section["source"])], cases, timestamp)
+    if view.readiness is not None:
+        section = view.readiness
+        cases = [(item, _readiness_details(item)) for item in section["items"]]
+        about = [("profile", section["profile"]), ("title", section["title"]), ("note", section["note"])]
+        _checklist_suite(root, f"readiness-{section['profile']}", about, cases, timestamp)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
@@ -103,7 +133,13 @@ def _totals(findings: Sequence[Mapping[str, Any]], *, name: str, timestamp: str)
     }
 
 
-def _testcase(suite: ET.Element, rule: Mapping[str, Any], finding: Mapping[str, Any], source: str) -> None:
+def _testcase(
+    suite: ET.Element,
+    rule: Mapping[str, Any],
+    finding: Mapping[str, Any],
+    source: str,
+    phi: frozenset[str] | None,
+) -> None:
     rule_id = _xml_text(rule["rule_id"])
     case = ET.SubElement(
         suite, "testcase", classname=rule_id, name=_test_name(rule_id, finding["resource_id"]), time="0"
@@ -125,6 +161,7 @@ def _testcase(suite: ET.Element, rule: Mapping[str, Any], finding: Mapping[str, 
         f"Resource: {finding['resource_id']}",
         f"Resource type: {finding['resource_type']}",
         f"Source: {source or '(not stated)'}",
+        *([f"PHI scope: {'yes' if finding['resource_id'].lower() in phi else 'no'}"] if phi is not None else []),
         f"Path: {finding['path']}",
         f"Observed: {observed}",
         f"Expected: {finding['expected']}",
@@ -167,6 +204,138 @@ def _outcome(status: Status, rule: Mapping[str, Any]) -> tuple[str, str, str] | 
             return "skipped", "waived", "waived"
         case _:
             assert_never(status)
+
+
+# -- checklists -------------------------------------------------------------------
+# A checklist item's details: (the message's one-line reason, the text's lines).
+Details = tuple[str, list[str]]
+# Which totals attribute each child element of a checklist test case counts towards.
+_ITEM_TOTALS = {"failure": "failures", "error": "errors", "skipped": "skipped"}
+
+
+def _checklist_suite(
+    root: ET.Element,
+    name: str,
+    properties: Sequence[tuple[str, str]],
+    cases: Sequence[tuple[Mapping[str, Any], Details]],
+    timestamp: str,
+) -> None:
+    """One suite for a checklist, one test case per item, and its counts
+    added to the root's totals."""
+    outcomes = [_item_outcome(ItemStatus(item["status"])) for item, _ in cases]
+    counts = Counter(_ITEM_TOTALS[o[0]] for o in outcomes if o)
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        {
+            "name": _xml_text(name),
+            "tests": str(len(cases)),
+            "failures": str(counts["failures"]),
+            "errors": str(counts["errors"]),
+            "skipped": str(counts["skipped"]),
+            "time": "0",
+            "timestamp": timestamp,
+        },
+    )
+    root.set("tests", str(int(root.get("tests", "0")) + len(cases)))
+    for key in ("failures", "errors", "skipped"):
+        root.set(key, str(int(root.get(key, "0")) + counts[key]))
+    props = ET.SubElement(suite, "properties")
+    for prop, value in properties:
+        ET.SubElement(props, "property", name=prop, value=_xml_text(value))
+    for (item, (reason, lines)), outcome in zip(cases, outcomes, strict=True):
+        case = ET.SubElement(
+            suite, "testcase", classname=_xml_text(name), name=_xml_text(f"{item['id']} {item['title']}"), time="0"
+        )
+        if outcome is None:
+            continue
+        tag, kind, headline = outcome
+        message = _xml_text(f"{headline}: {reason}" if reason else headline)
+        if tag == "skipped":
+            ET.SubElement(case, tag, message=message)
+            continue
+        ET.SubElement(case, tag, message=message, type=kind).text = _xml_text("\n".join(lines) + "\n")
+
+
+def _item_outcome(status: ItemStatus) -> tuple[str, str, str] | None:
+    """The child element for a checklist item's status: (tag, type, message
+    headline), or None for a pass. Not assessed is an error for the reason
+    unknown is (see ``_outcome``); needing an attestation is a skip, which
+    says that no scan decides it."""
+    match status:
+        case ItemStatus.MET | ItemStatus.NO_RESOURCES | ItemStatus.NOT_APPLICABLE:
+            return None
+        case ItemStatus.NOT_MET | ItemStatus.PARTIALLY_MET:
+            return "failure", status.value, status_label(status.value)
+        case ItemStatus.NOT_ASSESSED:
+            return "error", status.value, "not assessed, never counted as met"
+        case ItemStatus.NEEDS_ATTESTATION:
+            return "skipped", status.value, "needs attestation"
+        case _:
+            assert_never(status)
+
+
+def _architecture_details(item: Mapping[str, Any]) -> Details:
+    required = item["required"]
+    failing = [group_label(g["rules"]) for g in required if g["status"] == "fail"]
+    unknown = [group_label(g["rules"]) for g in required if g["status"] in ("unknown", "not_implemented")]
+    reason = "; ".join(
+        part
+        for part in (
+            "failing " + ", ".join(failing) if failing else "",
+            "unknown " + ", ".join(unknown) if unknown else "",
+        )
+        if part
+    )
+    if item["status"] == ItemStatus.NEEDS_ATTESTATION:
+        reason = item["attestation_guidance"] or reason
+    lines = [
+        f"{item['id']} {item['title']}: {status_label(item['status'])}",
+        f"Evidence: {item['evidence']}",
+        f"Citations: {', '.join(item['citations'])}",
+        "Required checks (a group of alternatives passes when one of its rules passes):",
+        *(f"- {group_label(g['rules'])}: {_rule_result(g['status'])}" for g in required),
+    ]
+    if not required:
+        lines.append("- none: decided by attestation")
+    if item["supporting"]:
+        lines.append("Supporting checks: " + ", ".join(f"{s['rule_id']} {s['status']}" for s in item["supporting"]))
+    lines += _attestation_lines(item.get("attestation"), item.get("attestation_guidance", ""))
+    return reason, lines
+
+
+def _readiness_details(item: Mapping[str, Any]) -> Details:
+    reason = item["reason"] or (item["description"] if item["status"] == ItemStatus.NEEDS_ATTESTATION else "")
+    lines = [
+        f"{item['id']} {item['title']}: {status_label(item['status'])}",
+        item["description"],
+        f"Why: {item['reason'] or '-'}",
+    ]
+    if item["rules"]:
+        lines.append("Rules: " + ", ".join(f"{r} {_rule_result(item['rule_results'][r])}" for r in item["rules"]))
+    if item["supporting"]:
+        lines.append("Supporting checks: " + ", ".join(f"{s['rule_id']} {s['status']}" for s in item["supporting"]))
+    lines += _attestation_lines(item.get("attestation"), "")
+    return reason, lines
+
+
+def _rule_result(result: str) -> str:
+    return "not_implemented (no rule in the pack yet)" if result == "not_implemented" else result
+
+
+def _attestation_lines(record: Mapping[str, Any] | None, guidance: str) -> list[str]:
+    lines = []
+    if record:
+        lines.append(
+            f"Attestation: {record['status']} ({record['state']}), owner {record['owner'] or '-'}, "
+            f"dated {record['date'] or '-'}, expires {record['expires'] or '-'}"
+        )
+        lines += [f"Evidence: {e}" for e in record["evidence"]]
+        if record["notes"]:
+            lines.append(f"Notes: {record['notes']}")
+    if guidance:
+        lines.append(f"What to attest: {guidance}")
+    return lines
 
 
 def _test_name(rule_id: str, resource_id: str) -> str:

@@ -2,13 +2,17 @@
 pipeline: GitHub's job summary ($GITHUB_STEP_SUMMARY) and pull-request or
 merge-request comments.
 
-It is a summary, not the report: scores, counts, the gate, and the failing
+It is a summary, not the report: scores (and the PHI-weighted scores, with
+a PHI scope), counts, the gate, attestations, the reference architecture's
+checklist, a proposed rule's readiness (with ``--profile``), and the failing
 rules most worth fixing first, with a link to the full report. It always
 fits in ``limit`` bytes, whatever the size of the estate: GitHub refuses a
 step summary over 1 MiB and a comment over 65,536 characters, and a summary
 that is refused shows nothing at all. Only the list of failing rules grows
-with the estate, so it is cut at a row, with a line saying how many rules
-were left out.
+with the estate, so it comes last and is cut at a row, with a line saying
+how many rules were left out. The checklists are bounded by the catalogue
+(about 15 kB together); under a limit too small for them (a caller's choice,
+never the default) each shrinks to one line of counts.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hipaa_scan.model import Severity, Status
-from hipaa_scan.reporting.view import ReportView, clip
+from hipaa_scan.reporting.view import ReportView, clip, group_label, status_counts, status_label
+from hipaa_scan.scoring import ItemStatus
 
 # The statuses in the order every table shows them.
 _STATUSES = (Status.PASS, Status.FAIL, Status.WAIVED, Status.UNKNOWN, Status.ERROR, Status.NOT_APPLICABLE)
@@ -42,6 +47,16 @@ _BACKTICKS = re.compile(r"`+")
 
 _TABLE_HEAD = "| Rule | Severity | Title | Failing | Citations | Examples |\n|---|---|---|---:|---|---|\n"
 
+# An attestation's owner comes from a hand-written file: a cell stays a cell.
+_OWNER_CHARS = 80
+# How the architecture checklist names its evidence kinds.
+_EVIDENCE = {
+    "automated": "automated",
+    "automated_graph": "automated (Microsoft Graph)",
+    "partial": "partly automated",
+    "attestation": "attestation",
+}
+
 
 def render_markdown(view: ReportView, *, report_link: str | None = None, limit: int = 65_000) -> bytes:
     """The summary as UTF-8 Markdown of at most ``limit`` bytes.
@@ -56,6 +71,7 @@ def render_markdown(view: ReportView, *, report_link: str | None = None, limit: 
     rows = [_row(rule, fails, examples).encode("utf-8", "replace") for rule, fails, examples in _failing_rules(view)]
     if not rows:
         body = b"## Top failures\n\nNo finding failed.\n"
+        head += _checklists(view, limit - len(head) - len(body))
         if len(head) + len(body) > limit:
             raise ValueError(f"a Markdown summary needs {len(head) + len(body)} bytes; the limit is {limit}")
         return head + body
@@ -63,6 +79,7 @@ def render_markdown(view: ReportView, *, report_link: str | None = None, limit: 
     table = b"## Top failures\n\n" + _TABLE_HEAD.encode("utf-8")
     # Room for the note at its longest (every rule left out), so that adding
     # a row can never push the note past the limit.
+    head += _checklists(view, limit - len(head) - len(table) - len(_left_out(len(rows), limit)))
     fixed = len(head) + len(table) + len(_left_out(len(rows), limit))
     if fixed > limit:
         raise ValueError(f"a Markdown summary needs at least {fixed} bytes; the limit is {limit}")
@@ -85,9 +102,11 @@ def _left_out(count: int, limit: int) -> bytes:
 
 
 def _head(view: ReportView, report_link: str | None) -> str:
-    """Everything before the failing rules: title, scores, counts, gate, gaps.
-    Its size does not depend on the number of resources or findings."""
+    """Everything before the checklists: title, scores, counts, gate, gaps,
+    attestations. Its size does not depend on the number of resources or
+    findings."""
     manifest, checklist = view.manifest, view.checklist
+    weighted = view.phi_weighted
     lines = [f"# HIPAA Security Rule scan: {_score(checklist['overall']['score'])} overall", ""]
     scope = manifest["scope"]
     facts = [
@@ -100,12 +119,18 @@ def _head(view: ReportView, report_link: str | None) -> str:
     if report_link is not None:
         lines += ["", f"[Full report]({_url(report_link)})"]
 
-    lines += ["", "| Safeguard | Score | " + " | ".join(_label(s) for s in _STATUSES) + " |"]
-    lines.append("|---|---:|" + "---:|" * len(_STATUSES))
+    # With a PHI scope, each score has its PHI-weighted one beside it.
+    phi_scores = {s["key"]: s["score"] for s in [*weighted["safeguards"], weighted["overall"]]} if weighted else None
+    phi_column = ("| PHI-weighted ", "---:|") if phi_scores is not None else ("", "")
+    lines += ["", "| Safeguard | Score " + phi_column[0] + "| " + " | ".join(_label(s) for s in _STATUSES) + " |"]
+    lines.append("|---|---:|" + phi_column[1] + "---:|" * len(_STATUSES))
     for score in [*checklist["safeguards"], checklist["overall"]]:
         name = "**Overall**" if score["key"] == "overall" else _text(f"{score['title']} ({score['key']})")
         counts = score["counts"]
-        lines.append(f"| {name} | {_score(score['score'])} | " + " | ".join(f"{counts[s]:,}" for s in _STATUSES) + " |")
+        cells = [name, _score(score["score"])]
+        if phi_scores is not None:
+            cells.append(_score(phi_scores.get(score["key"])))
+        lines.append("| " + " | ".join(cells) + " | " + " | ".join(f"{counts[s]:,}" for s in _STATUSES) + " |")
 
     counts = Counter(f["status"] for f in view.findings)
     by_status = ", ".join(f"{counts[s]:,} {_label(s).lower()}" for s in _STATUSES)
@@ -113,15 +138,157 @@ def _head(view: ReportView, report_link: str | None) -> str:
         "",
         f"**Findings:** {len(view.findings):,} ({by_status}). Unknown and error are never counted as compliant.",
         "",
+    ]
+    if weighted:
+        lines += [_phi(view, weighted), ""]
+    lines += [
         _gate(view),
         "",
         _since(view),
         "",
         _gaps(manifest["coverage_gaps"]),
         "",
+        _attestations(view),
+        "",
         "",
     ]
     return "\n".join(lines)
+
+
+def _phi(view: ReportView, weighted: Mapping[str, Any]) -> str:
+    """The PHI-weighted score, and what it weighs (checklist.phi_weighted)."""
+    in_scope = view.phi_resources
+    failing = sum(1 for f in view.findings if f["status"] == Status.FAIL and f["resource_id"].lower() in in_scope)
+    return (
+        f"**PHI-weighted score:** {_score(weighted['overall']['score'])} overall. Findings on resources in the "
+        f"PHI scope ({len(in_scope):,} of the resources with findings) weigh {weighted['weight']:g}×; "
+        f"{failing:,} of those findings fail. Gates judge the unweighted score."
+    )
+
+
+def _attestations(view: ReportView) -> str:
+    """What the attestations file covered, which attestations no longer hold,
+    and what still waits for one."""
+    summary = view.attestations
+    needed = summary.needed
+    parts = [f"{needed['specifications']:,} specification{'s' if needed['specifications'] != 1 else ''}"]
+    if view.architecture is not None:
+        parts.append(f"{needed['architecture']:,} architecture item{'s' if needed['architecture'] != 1 else ''}")
+    if view.readiness is not None:
+        parts.append(f"{needed['readiness']:,} readiness requirement{'s' if needed['readiness'] != 1 else ''}")
+    still = f"Still to attest: {', '.join(parts)}."
+    if summary.file is None:
+        return f"**Attestations:** none given (`--attestations FILE`). {still}"
+    states = summary.states
+    shown = [f"{states['valid']:,} valid"]
+    for state, label in (("expired", "expired"), ("not_yet_valid", "not yet valid")):
+        if keys := summary.in_state(state):
+            shown.append(f"{len(keys):,} {label} ({_text(', '.join(keys))})")
+    return (
+        f"**Attestations:** {summary.file['entries']:,} entries in {_code(clip(str(summary.file['path']), 200))}, "
+        f"{len(summary.attested):,} on items in this report: {', '.join(shown)}. "
+        f"An expired or not yet valid attestation makes its item not met. {still}"
+    )
+
+
+def _checklists(view: ReportView, room: int) -> bytes:
+    """The reference architecture's checklist and the readiness view, whole
+    if they fit in ``room`` bytes, else as one line of counts each."""
+    whole = (_architecture(view, short=False) + _readiness(view, short=False)).encode("utf-8", "replace")
+    if len(whole) <= room:
+        return whole
+    return (_architecture(view, short=True) + _readiness(view, short=True)).encode("utf-8", "replace")
+
+
+def _counts(items: Sequence[Mapping[str, Any]], noun: str) -> str:
+    by_status = ", ".join(f"{n:,} {status_label(s)}" for s, n in status_counts(items))
+    return f"{len(items):,} {noun}{'s' if len(items) != 1 else ''}" + (f": {by_status}" if by_status else "")
+
+
+def _architecture(view: ReportView, *, short: bool) -> str:
+    """The reference architecture's implementation checklist (the report's
+    architecture section): one row per item."""
+    section = view.architecture
+    if section is None:
+        return ""
+    items = section["items"]
+    lines = ["## Reference architecture checklist", "", f"{_text(section['source'])}. {_counts(items, 'item')}."]
+    if short:
+        lines[-1] += " The full report lists them."
+        return "\n".join(lines) + "\n\n"
+    lines += [
+        "",
+        "| Item | Evidence | Status | Required checks failing | Required checks unknown | Attestation |",
+        "|---|---|---|---|---|---|",
+    ]
+    for item in items:
+        required = item["required"]
+        failing = [group_label(g["rules"]) for g in required if g["status"] == "fail"]
+        unknown = [group_label(g["rules"]) for g in required if g["status"] == "unknown"]
+        missing = [group_label(g["rules"]) for g in required if g["status"] == "not_implemented"]
+        undecided = ", ".join(unknown)
+        if missing:
+            undecided += ("; " if undecided else "") + "no rule yet: " + ", ".join(missing)
+        cells = [
+            _text(f"{item['id']} {item['title']}"),
+            _text(_EVIDENCE.get(item["evidence"], item["evidence"])),
+            _status(item["status"]),
+            _text(", ".join(failing)) or "–",
+            _text(undecided) or "–",
+            _attestation(item),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\n"
+
+
+def _readiness(view: ReportView, *, short: bool) -> str:
+    """A proposed rule's readiness view (the report's readiness section, with --profile)."""
+    section = view.readiness
+    if section is None:
+        return ""
+    items = section["items"]
+    lines = [
+        "## Proposed rule readiness",
+        "",
+        f"**{_text(section['title'])}** (profile {_code(section['profile'])}). {_text(section['note'])} "
+        f"{_counts(items, 'requirement')}.",
+    ]
+    if short:
+        lines[-1] += " The full report lists them."
+        return "\n".join(lines) + "\n\n"
+    lines += ["", "| Requirement | Status | Why | Attestation |", "|---|---|---|---|"]
+    for item in items:
+        cells = [
+            _text(f"{item['id']} {item['title']}"),
+            _status(item["status"]),
+            _text(item["reason"]) or "–",
+            _attestation(item),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\n"
+
+
+def _status(status: str) -> str:
+    label = status_label(status).capitalize()
+    return f"**{label}**" if status == ItemStatus.NOT_MET else label
+
+
+def _attestation(item: Mapping[str, Any]) -> str:
+    """Who attested an item and until when; "none" where it takes one and has none."""
+    record = item.get("attestation")
+    if not record:
+        wanted = item["status"] == ItemStatus.NEEDS_ATTESTATION or item.get("attestation_guidance")
+        return "none" if wanted else "–"
+    owner = clip(record["owner"], _OWNER_CHARS) or "no owner"
+    text = f"{status_label(record['status'])}, {owner}"
+    match record["state"]:
+        case "valid":
+            text += f", until {record['expires']}" if record["expires"] else ", no expiry"
+        case "expired":
+            return _text(text) + f", **expired** {_text(str(record['expires']))}"
+        case _:
+            text += f", dated {record['date']}: not yet valid"
+    return _text(text)
 
 
 def _gate(view: ReportView) -> str:

@@ -23,6 +23,13 @@ scanning; SARIF results exceed limits):
   critical, 7.0 to 8.9 high, 4.0 to 6.9 medium, 0.1 to 3.9 low;
 - of ``partialFingerprints`` only ``primaryLocationLineHash`` is used;
 - every result needs a physical location with a start line.
+
+SARIF results are per rule and location, and the checklists judged from
+them are not: the reference architecture's checklist, a proposed rule's
+readiness view, the PHI-weighted scores and the attestations file are in the
+run's property bag (``runs[0].properties``, keys ``hipaaScan/...``), each as
+the JSON report states it, where GitHub ignores them and other tools can read
+them. A result on a resource in the PHI scope says so (``properties.phi``).
 """
 
 from __future__ import annotations
@@ -115,7 +122,8 @@ def render_sarif(view: ReportView, *, lines: Mapping[str, int] | None = None) ->
     artifacts = _Artifacts(view.manifest["inputs"], view.sources, lines or {})
     reported = [f for f in view.findings if f["status"] in KINDS]
     kept = _cap(reported, severities)
-    results = [_result(f, rules[index[f["rule_id"]]], index[f["rule_id"]], artifacts) for f in kept]
+    phi = view.phi_resources
+    results = [_result(f, rules[index[f["rule_id"]]], index[f["rule_id"]], artifacts, phi) for f in kept]
     run: dict[str, Any] = {
         "tool": {"driver": _driver(view, rules)},
         "automationDetails": {"id": f"hipaa-scan/{view.manifest['scanned_at']}"},
@@ -132,9 +140,27 @@ def render_sarif(view: ReportView, *, lines: Mapping[str, int] | None = None) ->
         "collectedAt": view.manifest.get("collected_at"),
         "resultLimit": MAX_RESULTS,
         "resultsLeftOut": len(reported) - len(kept),
+        **checklist_properties(view),
     }
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return orjson.dumps(log, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def checklist_properties(view: ReportView) -> dict[str, Any]:
+    """What the run's property bag carries beyond the results, each as the
+    JSON report states it (null where the report has none): the profile the
+    scan was judged under, the reference architecture's checklist
+    (``architecture``), the readiness view (``readiness``, with --profile),
+    the PHI-weighted scores (``checklist.phi_weighted``, with a PHI scope) and
+    the attestations file (``manifest.attestations``). The ``hipaaScan/``
+    prefix keeps them apart from any property a viewer gives a meaning to."""
+    return {
+        "hipaaScan/profile": view.manifest.get("profile"),
+        "hipaaScan/architecture": view.architecture,
+        "hipaaScan/readiness": view.readiness,
+        "hipaaScan/phiWeighted": view.phi_weighted,
+        "hipaaScan/attestations": view.manifest.get("attestations"),
+    }
 
 
 # -- rules ----------------------------------------------------------------------
@@ -230,7 +256,11 @@ def _cap(reported: Sequence[Mapping[str, Any]], severities: Mapping[str, Severit
 
 
 def _result(
-    finding: Mapping[str, Any], rule: Mapping[str, Any], rule_index: int, artifacts: _Artifacts
+    finding: Mapping[str, Any],
+    rule: Mapping[str, Any],
+    rule_index: int,
+    artifacts: _Artifacts,
+    phi: frozenset[str],
 ) -> dict[str, Any]:
     status = Status(finding["status"])
     rule_id, resource_id = finding["rule_id"], finding["resource_id"]
@@ -273,6 +303,8 @@ def _result(
             "path": finding["path"],
             "observed": observed,
             "expected": finding["expected"],
+            # Only where true: without a PHI scope the results stay as they were.
+            **({"phi": True} if resource_id.lower() in phi else {}),
         },
     }
 

@@ -3,14 +3,16 @@ the CLI writes to the console."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from hipaa_scan.model import Resource
 from hipaa_scan.reporting.gates import GateResult
+from hipaa_scan.reporting.view import AttestationSummary, status_counts, status_label
 
 STATUS_STYLE = {
     "pass": "green",
@@ -58,7 +60,56 @@ def summary_renderable(document: dict[str, Any]) -> RenderableType:
     items = Text("Checklist: ")
     for status, count in sorted(statuses.items()):
         items.append(f"{status.replace('_', ' ')} {count}  ", style=STATUS_STYLE.get(status, ""))
-    return Group(scores, items)
+    lines: list[RenderableType] = [scores, items]
+    if (weighted := checklist.get("phi_weighted")) is not None:
+        lines.append(_phi_line(document, weighted))
+    if (architecture := document.get("architecture")) is not None:
+        lines.append(_counts_line("Reference architecture", architecture["items"]))
+    if (readiness := document.get("readiness")) is not None:
+        lines.append(_counts_line(f"Readiness ({readiness['profile']})", readiness["items"]))
+    attestations = AttestationSummary.of(document["manifest"], checklist, architecture, readiness)
+    if attestations.file is not None:
+        lines.append(_attestations_line(attestations))
+    return Group(*lines)
+
+
+def _counts_line(title: str, items: Sequence[Mapping[str, Any]]) -> Text:
+    """One line of counts, such as "Reference architecture: 3 met, 9 partially met, 8 not met"."""
+    line = Text(f"{title}: ")
+    counts = status_counts(items)
+    for n, (status, count) in enumerate(counts):
+        line.append(f"{count} {status_label(status)}", style=STATUS_STYLE.get(status, ""))
+        if n < len(counts) - 1:
+            line.append(", ")
+    return line
+
+
+def _phi_line(document: Mapping[str, Any], weighted: Mapping[str, Any]) -> Text:
+    # The resources of the report's table that are in scope, as every report counts them.
+    phi: frozenset[str] = document.get("phi_resources") or frozenset()
+    resources: Sequence[Resource] = document.get("resources") or ()
+    in_scope = sum(1 for r in resources if r.key in phi)
+    line = Text("PHI-weighted score: ")
+    line.append_text(_score_text(weighted["overall"]["score"]))
+    line.append(
+        f" (findings on resources in the PHI scope, {in_scope} of the resources with findings, weigh "
+        f"{weighted['weight']:g}×; gates judge the unweighted score)"
+    )
+    return line
+
+
+def _attestations_line(summary: AttestationSummary) -> Text:
+    file = summary.file or {}
+    line = Text(
+        f"Attestations: {file.get('entries', 0)} entries in {file.get('path', '')}, "
+        f"{len(summary.attested)} on items in this report: "
+    )
+    states = summary.states
+    line.append(f"{states['valid']} valid", style="green")
+    for state, label in (("expired", "expired"), ("not_yet_valid", "not yet valid")):
+        if keys := summary.in_state(state):
+            line.append(f", {len(keys)} {label} ({', '.join(keys)})", style="red")
+    return line
 
 
 def failures_renderable(document: dict[str, Any], limit: int = 15) -> RenderableType:
@@ -96,12 +147,26 @@ def controls_table(items: list[dict[str, Any]]) -> Table:
     table.add_column("R/A")
     table.add_column("Evidence")
     table.add_column("Rules")
+    table.add_column("Attestation")
     for item in items:
         name = item["name"] if item["kind"] != "standard" else Text(item["name"], style="bold")
         table.add_row(
-            item["citation"], name, item["designation"][:1], item["evidence"], ", ".join(item["rules"]) or "-"
+            item["citation"],
+            name,
+            item["designation"][:1],
+            item["evidence"],
+            ", ".join(item["rules"]) or "-",
+            attestation_requirement(item),
         )
     return table
+
+
+def attestation_requirement(item: dict[str, Any]) -> str:
+    """What a specification asks of a compliance officer, for `hipaa-scan controls`."""
+    if not item["needs_attestation"]:
+        return "-"
+    when = "required" if item["evidence"] == "attestation" or not item["rules"] else "also required"
+    return f"{when}: {item['attestation_guidance']}" if item["attestation_guidance"] else when
 
 
 def gaps_renderable(document: dict[str, Any], limit: int = 20) -> RenderableType:

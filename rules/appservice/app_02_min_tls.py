@@ -1,5 +1,6 @@
 from hipaa_scan.engine import (
     Context,
+    Expectation,
     Presence,
     Resource,
     Verdict,
@@ -7,27 +8,26 @@ from hipaa_scan.engine import (
     judge,
     lookup,
     rule,
+    setting_expectation,
     unknown,
     version_at_least,
 )
 
 CONFIG = "Microsoft.Web/sites/config"
-TLS = version_at_least("1.2")
-EXPECTED = f"minTlsVersion {TLS.description} (and scmMinTlsVersion when present)"
 
 
-def _judge_tls(source: Resource, prefix: str, label: str) -> Verdict:
-    verdicts = [judge(lookup(source, f"{prefix}.minTlsVersion"), TLS)]
+def _judge_tls(source: Resource, prefix: str, label: str, tls: Expectation) -> Verdict:
+    verdicts = [judge(lookup(source, f"{prefix}.minTlsVersion"), tls)]
     scm = lookup(source, f"{prefix}.scmMinTlsVersion")
     if scm.presence is not Presence.MISSING:
-        verdicts.append(judge(scm, TLS))
+        verdicts.append(judge(scm, tls))
     verdict = combine_all(verdicts)
     return Verdict(verdict.status, f"{label}: {verdict.path}", verdict.observed, verdict.expected, verdict.message)
 
 
 @rule(
     id="APP-02",
-    title="App Service minimum TLS 1.2+ (site and SCM)",
+    title="App Service minimum TLS 1.2+ (site and SCM; or the policy's min_tls)",
     severity="high",
     resource_types=["Microsoft.Web/sites"],
     reads=["Microsoft.Web/sites/config"],
@@ -40,10 +40,12 @@ def _judge_tls(source: Resource, prefix: str, label: str) -> Verdict:
 )
 def check(site: Resource, ctx: Context) -> Verdict:
     # The config/web child is authoritative; siteConfig in a site GET or ARG row is often partial.
+    tls = setting_expectation("min_tls_version", version_at_least, ctx.settings)
     related = ctx.children(site, CONFIG)
     web = [c for c in related.items if c.id.lower().rstrip("/").endswith("/config/web")]
     if web:
-        return _judge_tls(web[0], "properties", f"{CONFIG}/web")
+        return _judge_tls(web[0], "properties", f"{CONFIG}/web", tls)
     if lookup(site, "properties.siteConfig.minTlsVersion").presence is not Presence.MISSING:
-        return _judge_tls(site, "properties.siteConfig", "site")
-    return unknown(f"{CONFIG}/web: properties.minTlsVersion", "web config was not in the input", EXPECTED)
+        return _judge_tls(site, "properties.siteConfig", "site", tls)
+    expected = f"minTlsVersion {tls.description} (and scmMinTlsVersion when present)"
+    return unknown(f"{CONFIG}/web: properties.minTlsVersion", "web config was not in the input", expected)

@@ -12,7 +12,7 @@ from hipaa_scan.engine import (
     break_glass,
     conditional_access,
     graph_list,
-    list_at,
+    log_alert_queries,
     rule,
     unknown,
 )
@@ -28,16 +28,11 @@ EXPECTED = (
 
 
 def _queries(alert: Resource) -> list[str]:
-    """Lower-cased KQL of an enabled log search alert (2021-08-01+ criteria, or the 2018-04-16 source)."""
+    """Lower-cased KQL of an enabled log search alert."""
     props = alert.raw.get("properties")
     if not isinstance(props, Mapping) or str(props.get("enabled")).lower() != "true":
         return []
-    criteria = props.get("criteria")
-    found = [c.get("query") for c in list_at(criteria, "allOf") if isinstance(c, Mapping)]
-    source = props.get("source")
-    if isinstance(source, Mapping):
-        found.append(source.get("query"))
-    return [q.lower() for q in found if isinstance(q, str)]
+    return log_alert_queries(alert)
 
 
 def _grants(policy: CaPolicy) -> bool:

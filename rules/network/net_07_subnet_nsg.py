@@ -1,20 +1,20 @@
 from collections.abc import Mapping
-from typing import Any
 
-from hipaa_scan.engine import Context, Presence, Resource, Status, Verdict, lookup, lookup_in, rule, unknown
-
-SUBNETS = "Microsoft.Network/virtualNetworks/subnets"
-# Platform subnets where Azure forbids or does not support an NSG.
-EXEMPT = frozenset(
-    s.lower()
-    for s in (
-        "GatewaySubnet",
-        "AzureFirewallSubnet",
-        "AzureFirewallManagementSubnet",
-        "RouteServerSubnet",
-        "AzureBastionSubnet",
-    )
+from hipaa_scan.engine import (
+    PLATFORM_SUBNETS,
+    SUBNETS,
+    Context,
+    Presence,
+    Resource,
+    Status,
+    Verdict,
+    lookup_in,
+    rule,
+    subnet_name,
+    unknown,
+    vnet_subnets,
 )
+
 PATH = "properties.subnets[].properties.networkSecurityGroup.id"
 EXPECTED = "every subnet except platform subnets has properties.networkSecurityGroup.id"
 
@@ -24,7 +24,7 @@ EXPECTED = "every subnet except platform subnets has properties.networkSecurityG
     title="Every subnet has an NSG (except platform subnets)",
     severity="high",
     resource_types=["Microsoft.Network/virtualNetworks"],
-    reads=["Microsoft.Network/virtualNetworks/subnets"],
+    reads=[SUBNETS],
     citations=["164.312(a)(1)", "164.312(e)(1)", "164.308(a)(1)(ii)(B)"],
     rationale=(
         "A subnet without a network security group has no network-layer access control, so any workload "
@@ -33,23 +33,15 @@ EXPECTED = "every subnet except platform subnets has properties.networkSecurityG
     remediation="az network vnet subnet update --vnet-name <vnet> --resource-group <rg> --name <subnet> --network-security-group <nsg>",
 )
 def check(vnet: Resource, ctx: Context) -> Verdict:
-    found = lookup(vnet, "properties.subnets")
-    if found.presence in (Presence.NOT_COLLECTED, Presence.UNRESOLVED):
-        return unknown(PATH, "subnets were not in the input", EXPECTED)
-    subnets: list[Mapping[str, Any]] = []
-    if isinstance(found.value, list):
-        subnets.extend(s for s in found.value if isinstance(s, Mapping))
-    # Templates and some exports declare subnets as child resources instead.
-    children = ctx.children(vnet, SUBNETS)
-    seen = {str(s.get("name", "")).lower() for s in subnets}
-    subnets.extend(c.raw for c in children.items if c.name.rsplit("/", 1)[-1].lower() not in seen)
-    if not subnets and not found.found and not children.complete:
+    subnets = vnet_subnets(vnet, ctx)
+    if subnets is None:
         return unknown(PATH, "subnets were not in the input", EXPECTED)
     offending: list[str] = []
     undecidable: list[str] = []
     for subnet in subnets:
-        name = str(subnet.get("name", "?")).rsplit("/", 1)[-1]
-        if name.lower() in EXEMPT:
+        name = subnet_name(subnet)
+        # Azure forbids or does not support an NSG on its platform subnets.
+        if name.lower() in PLATFORM_SUBNETS:
             continue
         if not isinstance(subnet.get("properties"), Mapping):
             undecidable.append(name)

@@ -1,9 +1,18 @@
-from hipaa_scan.engine import Check, Context, Resource, Verdict, child_settings, one_of, rule
+from hipaa_scan.engine import (
+    Check,
+    Context,
+    Resource,
+    Verdict,
+    child_settings,
+    rule,
+    setting_expectation,
+    version_at_least,
+)
 
 
 @rule(
     id="PG-03",
-    title="PostgreSQL flexible: minimum TLS 1.2",
+    title="PostgreSQL flexible: minimum TLS 1.2 (or the policy's min_tls)",
     severity="medium",
     resource_types=["Microsoft.DBforPostgreSQL/flexibleServers"],
     reads=["Microsoft.DBforPostgreSQL/flexibleServers/configurations"],
@@ -16,6 +25,6 @@ def check(server: Resource, ctx: Context) -> Verdict:
         server,
         ctx,
         "Microsoft.DBforPostgreSQL/flexibleServers/configurations",
-        [Check("properties.value", one_of("TLSv1.2", "TLSv1.3"))],
+        [Check("properties.value", setting_expectation("min_tls_version", version_at_least, ctx.settings))],
         name="ssl_min_protocol_version",
     )
