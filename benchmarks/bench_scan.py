@@ -60,6 +60,7 @@ from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.loaders import load_inputs
 from hipaa_scan.reporting import OutputFormat
 from hipaa_scan.reporting.json_report import report_document
+from hipaa_scan.reporting.pdf import BROWSER_FLAGS
 from hipaa_scan.reporting.write import write_all_atomically
 from hipaa_scan.scoring import ScanResult, assess
 
@@ -105,17 +106,7 @@ API_VERSIONS = {
     "Microsoft.Compute/virtualMachines": "2024-07-01",
 }
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-]
+CHROMIUM_FLAGS = [*BROWSER_FLAGS, "--no-sandbox"]
 
 
 def _estate(count: int) -> list[dict[str, Any]]:

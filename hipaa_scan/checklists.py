@@ -39,10 +39,14 @@ def rule_result(counts: Mapping[str, int] | None) -> str:
 
 
 def group_result(results: Sequence[str]) -> str:
-    """A group passes when one of its rules does; otherwise its best other result."""
-    if "pass" in results:
-        return "pass"
-    return min(results, key=lambda r: -_RANK[r])
+    """A group passes when one of its rules does. Otherwise an alternative
+    that could not be judged might have passed, so the group is unknown; a
+    failing one with no other alternative fails; and an alternative with no
+    resources or no rule never hides a failing one."""
+    for result in ("pass", "unknown", "fail", "not_implemented"):
+        if result in results:
+            return result
+    return "no_resources"
 
 
 def worst(results: Sequence[str]) -> str:
@@ -124,7 +128,8 @@ def readiness_section(
             rules = [s.rule.id for s in summaries if wanted.intersection(s.rule.citations)]
         results = [rule_result(counts.get(r)) for r in rules]
         if item.kind == "addressable":
-            gaps = [i for i in items if i.control.designation == "Addressable" and i.status is not ItemStatus.MET]
+            settled = (ItemStatus.MET, ItemStatus.NO_RESOURCES, ItemStatus.NOT_APPLICABLE)
+            gaps = [i for i in items if i.control.designation == "Addressable" and i.status not in settled]
             auto = ItemStatus.MET if not gaps else ItemStatus.NOT_MET
             reason = (
                 f"{len(gaps)} addressable specifications not met would become required: "

@@ -439,6 +439,8 @@ def scan(
     settings = org.settings([loc for loc in allowed_locations.split(",") if loc.strip()], break_glass)
     if live:
         accounts = break_glass or org.break_glass_accounts
+        # The policy's tenant is the one to sign in to, unless --tenant says otherwise.
+        collection["tenant"] = collection["tenant"] or org.expected_tenant
         collected = _collect(Path(out_dir) / LIVE_SNAPSHOT, quiet, collection, now, accounts, rules_dirs)
         if not quiet:
             console.print(_collect_summary(collected), soft_wrap=True)

@@ -177,6 +177,7 @@ def scan(
     )
     chosen_profile = load_profile(profile or policy.profile)
     snapshot = load_inputs(inputs, parameter_files, template_mode)
+    check_tenant(policy, snapshot.tenants)
     evaluation = evaluate(snapshot, pack.rules, settings=settings, now=now, progress=progress, debug=debug, jobs=jobs)
     findings = evaluation.findings
     waiver_records: list[dict[str, Any]] = []
@@ -481,6 +482,17 @@ def collect_snapshot(
     collection = collect(options, plan, make_credential(cloud), progress)
     write_all_atomically({out: snapshot_bytes(collection.document, compress=out.name.endswith(".gz"))})
     return CollectOutcome(out, collection)
+
+
+def check_tenant(policy: Policy, tenants: Sequence[str]) -> None:
+    """Evidence from another tenant than the policy names is not evidence for
+    this organization: refuse it rather than report on the wrong estate."""
+    expected = policy.expected_tenant
+    if expected and tenants and expected.lower() not in {t.lower() for t in tenants}:
+        raise InputError(
+            policy.path or "hipaa-scan.toml",
+            f"expected_tenant is {expected}, but the inputs are from tenant {', '.join(tenants)}",
+        )
 
 
 def file_sha256(path: Path) -> str:

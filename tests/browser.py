@@ -29,21 +29,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-FLAGS = [
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--mute-audio",
-    "--hide-scrollbars",
-    # Any fetch the page attempted would fail loudly rather than reach a network.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-]
+from hipaa_scan.reporting.pdf import BROWSER_FLAGS
+
+# The product's own flags (no network: any fetch the page attempted would fail
+# loudly), and no scroll bars in screenshots.
+FLAGS = [*BROWSER_FLAGS, "--hide-scrollbars"]
 
 # Records every Content-Security-Policy violation of the page. Injected by
 # the protocol, which Content-Security-Policy does not govern.

@@ -303,10 +303,11 @@ def test_the_readiness_profile_never_changes_the_score_in_force(tmp_path: Path) 
     assert report["checklist"]["overall"] == in_force["checklist"]["overall"]
     readiness = {i["id"]: i for i in report["readiness"]["items"]}
     # Addressable specifications become required: every unmet one is named.
+    settled = ("met", "no_resources_in_scope", "not_applicable")
     unmet = [
         i["citation"]
         for i in report["checklist"]["items"]
-        if i["designation"] == "Addressable" and i["status"] != "met"
+        if i["designation"] == "Addressable" and i["status"] not in settled
     ]
     assert readiness["nprm2025:addressable-required"]["status"] == ("not_met" if unmet else "met")
     assert all(c in readiness["nprm2025:addressable-required"]["reason"] for c in unmet)
@@ -431,3 +432,14 @@ def test_controls_shows_for_every_specification_its_checks_or_its_attestation(
     assert cli.main(["controls"]) == 0
     table = capsys.readouterr().out
     assert "Attestation" in table and "required" in table
+
+
+def test_inputs_from_another_tenant_than_the_policy_expects_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = _write(tmp_path, "other.toml", 'expected_tenant = "00000000-0000-0000-0000-00000000beef"\n')
+    code = cli.main(["scan", str(SAMPLE), "--out", str(tmp_path / "out"), "--config", str(other), "-q"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert str(other) in err and "7f3e0c2a-5b1d-4e8f-9a6c-2d4b8e1f0a37" in err
+    assert not (tmp_path / "out").exists()

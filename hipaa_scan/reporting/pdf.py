@@ -44,7 +44,9 @@ INSTALL_HINT = (
     "install Chromium (Debian/Ubuntu: sudo apt-get install chromium; scripts/ensure-chromium does it) "
     f"or set {CHROMIUM_ENV} to its path"
 )
-FLAGS = (
+# Headless Chromium with nothing to fetch and nothing to update: the flags
+# the PDF, the browser tests and the benchmark all run it with.
+BROWSER_FLAGS = (
     "--headless",
     "--disable-gpu",
     "--disable-quic",
@@ -57,8 +59,8 @@ FLAGS = (
     "--mute-audio",
     # Nothing is fetched: the report is self-contained, and any host name resolves to nothing.
     "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--no-pdf-header-footer",
 )
+FLAGS = (*BROWSER_FLAGS, "--no-pdf-header-footer")
 
 
 def find_chromium() -> str:
