@@ -43,7 +43,7 @@ ROLES = ("input", "parameters", "baseline", "waivers", "attestations", "policy",
 OWNED_PREFIX = "hipaa-scan-"
 # Report formats a rescan reproduces byte for byte (same inputs, same clock).
 REPRODUCIBLE_SUFFIXES = (".json", ".html", ".sarif", ".junit.xml", ".md", ".csv")
-NOT_REPRODUCIBLE = {".pdf": "PDF is not byte-reproducible: Chromium embeds the time it printed the file"}
+NOT_REPRODUCIBLE = {".pdf": "PDF bytes depend on the Chromium build that printed it (its dates are the scan's)"}
 CHUNK_BYTES = 1 << 20
 MAX_MANIFEST_BYTES = 64 * 1024**2
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

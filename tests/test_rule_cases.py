@@ -71,13 +71,14 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     assert rule.remediation
 
 
-def test_every_rule_has_pass_and_fail_cases() -> None:
+def test_every_rule_has_pass_fail_and_unknown_cases() -> None:
     statuses: dict[str, set[str]] = {}
     for path in _case_files():
         data = _load(path)
         assert path.stem == data["rule"], f"{path.name} holds cases for {data['rule']}"
         statuses[data["rule"]] = {c["expect"] for c in data["cases"]}
-    missing = [r.id for r in PACK.rules if not {"pass", "fail"} <= statuses.get(r.id, set())]
-    assert not missing, f"rules without both a pass and a fail case: {missing}"
+    # Unknown too: every rule must show what it does when its evidence is not in the input.
+    missing = [r.id for r in PACK.rules if not {"pass", "fail", "unknown"} <= statuses.get(r.id, set())]
+    assert not missing, f"rules without a pass, a fail and an unknown case: {missing}"
     orphans = sorted(set(statuses) - set(PACK.by_id()))
     assert not orphans, f"case files for rules that do not exist: {orphans}"
