@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hipaa_scan.controls import Catalogue, Evidence, attestable_items
-from hipaa_scan.documents import list_entry_name, read_yaml, validate
+from hipaa_scan.documents import list_entry_name, parse_yaml, read_bytes, validate
 from hipaa_scan.errors import InputError
 
 # An attestation without an expiry date holds for a year: HIPAA asks for
@@ -77,10 +78,11 @@ class Attestations:
 NONE = Attestations("", "", {})
 
 
-def load_attestations(path: Path, catalogue: Catalogue, sha256: str) -> Attestations:
+def load_attestations(path: Path, catalogue: Catalogue) -> Attestations:
     """Read and check an attestations file: one clear line naming the entry otherwise."""
     source = str(path)
-    document = read_yaml(path)
+    raw = read_bytes(path)
+    document = parse_yaml(raw, source)
     validate(document, "attestations.schema.json", source, list_entry_name("attestations", "specification", "item"))
     items = attestable_items()
     out: dict[str, Attestation] = {}
@@ -108,7 +110,7 @@ def load_attestations(path: Path, catalogue: Catalogue, sha256: str) -> Attestat
             evidence=tuple(entry.get("evidence") or ()),
             notes=entry.get("notes") or "",
         )
-    return Attestations(source, sha256, out)
+    return Attestations(source, hashlib.sha256(raw).hexdigest(), out)
 
 
 def _date(text: str | None, source: str, label: str, field: str) -> dt.date | None:

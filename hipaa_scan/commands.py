@@ -7,7 +7,6 @@ what comes back; nothing here prints or exits.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -172,9 +171,7 @@ def scan(
     policy = policy or Policy()
     # Hand-written files are checked before anything is scanned: a bad one is the user's first error.
     waivers = load_waivers(waivers_file, today=now.date(), max_days=waiver_max_days) if waivers_file else ()
-    attestations = (
-        load_attestations(attestations_file, catalogue, file_sha256(attestations_file)) if attestations_file else NONE
-    )
+    attestations = load_attestations(attestations_file, catalogue) if attestations_file else NONE
     chosen_profile = load_profile(profile or policy.profile)
     snapshot = load_inputs(inputs, parameter_files, template_mode)
     check_tenant(policy, snapshot.tenants)
@@ -276,11 +273,15 @@ def evidence_inputs(
     for path, role in (
         (invocation["options"].get("baseline"), "baseline"),
         (str(waivers_file) if waivers_file else None, "waivers"),
-        ((manifest["attestations"] or {}).get("path"), "attestations"),
-        ((manifest["policy"] or {}).get("path"), "policy"),
     ):
         if path:
             entries.append(evidence.input_entry(path, role))
+    # The attestations and the policy were hashed as they were read: the
+    # evidence names those very bytes, as the report does.
+    for record, role in ((manifest["attestations"], "attestations"), (manifest["policy"], "policy")):
+        if record and record.get("path"):
+            size = Path(record["path"]).stat().st_size
+            entries.append({"path": record["path"], "role": role, "sha256": record["sha256"], "bytes": size})
     for folder in rules_dirs:
         modules = sorted(p for p in Path(folder).rglob("*.py") if "__pycache__" not in p.parts)
         entries += [evidence.input_entry(p, "rules") for p in modules]
@@ -493,14 +494,6 @@ def check_tenant(policy: Policy, tenants: Sequence[str]) -> None:
             policy.path or "hipaa-scan.toml",
             f"expected_tenant is {expected}, but the inputs are from tenant {', '.join(tenants)}",
         )
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file the user gave (read once; these files are small)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
 
 
 def attest_init(out: Path, *, organization: str = "", force: bool = False) -> Path:

@@ -25,16 +25,30 @@ def schema(name: str) -> dict[str, Any]:
     return loaded
 
 
-def read_yaml(path: Path) -> Any:
-    """The document, with YAML's dates (an unquoted 2026-03-01) as ISO text,
-    so a schema can say "a date" once whichever way the user wrote it."""
-    source = str(path)
+def read_bytes(path: Path) -> bytes:
+    """The file, read once: parsed from these bytes and hashed from them."""
     try:
-        return _dates_as_text(yaml.safe_load(path.read_text("utf-8")))
+        return path.read_bytes()
     except OSError as exc:
-        raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
+        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+
+
+def _text(raw: bytes, source: str) -> str:
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(source, "not UTF-8 text") from None
+
+
+def read_yaml(path: Path) -> Any:
+    return parse_yaml(read_bytes(path), str(path))
+
+
+def parse_yaml(raw: bytes, source: str) -> Any:
+    """The document, with YAML's dates (an unquoted 2026-03-01) as ISO text,
+    so a schema can say "a date" once whichever way the user wrote it."""
+    try:
+        return _dates_as_text(yaml.safe_load(_text(raw, source)))
     except yaml.YAMLError as exc:
         raise InputError(source, f"not valid YAML ({str(exc).splitlines()[0]})") from None
 
@@ -49,14 +63,9 @@ def _dates_as_text(value: Any) -> Any:
     return value
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    source = str(path)
+def parse_toml(raw: bytes, source: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise InputError(source, f"cannot read file ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise InputError(source, "not UTF-8 text") from None
+        return tomllib.loads(_text(raw, source))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, f"not valid TOML ({exc})") from None
 

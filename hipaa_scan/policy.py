@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hipaa_scan.controls import IN_FORCE_PROFILE
-from hipaa_scan.documents import read_toml, validate
+from hipaa_scan.documents import parse_toml, read_bytes, validate
 from hipaa_scan.engine import Settings
 from hipaa_scan.model import Resource
 
@@ -156,7 +156,8 @@ def load_policy(path: Path | None) -> Policy:
     """The policy in ``path`` (validated), or the defaults when there is none."""
     if path is None:
         return Policy()
-    data = read_toml(path)
+    raw = read_bytes(path)
+    data = parse_toml(raw, str(path))
     validate(data, "policy.schema.json", str(path))
     phi = data.get("phi_scope", {})
     scope = PhiScope(
@@ -169,7 +170,7 @@ def load_policy(path: Path | None) -> Policy:
     return replace(
         base,
         path=str(path),
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=hashlib.sha256(raw).hexdigest(),
         approved_regions=tuple(data.get("approved_regions", ())),
         min_tls=data.get("min_tls", base.min_tls),
         log_retention_days=data.get("log_retention_days", base.log_retention_days),
