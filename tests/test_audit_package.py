@@ -443,3 +443,22 @@ def test_inputs_from_another_tenant_than_the_policy_expects_are_refused(
     assert code == 2 and len(err.splitlines()) == 1
     assert str(other) in err and "7f3e0c2a-5b1d-4e8f-9a6c-2d4b8e1f0a37" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_report_from_before_the_audit_package_still_serves_as_a_baseline_and_renders(tmp_path: Path) -> None:
+    report = _scan(tmp_path, name="today")
+    # What schema 2.0 wrote: none of the audit package's keys.
+    old = {k: v for k, v in report.items() if k not in ("architecture", "readiness")}
+    old["schema_version"] = "2.0"
+    old["manifest"] = {k: v for k, v in report["manifest"].items() if k not in ("profile", "policy", "attestations")}
+    baseline = tmp_path / "old.json"
+    baseline.write_text(json.dumps(old))
+    assert (
+        cli.main(
+            ["scan", str(SAMPLE), "--out", str(tmp_path / "gated"), "--now", NOW, "-q", "--format", "json"]
+            + ["--baseline", str(baseline), "--fail-on-new", "--fail-on", "high"]
+        )
+        == 0
+    )
+    assert cli.main(["report", str(baseline), "--format", "markdown,html", "--out", str(tmp_path / "again")]) == 0
+    assert "Reference architecture" not in (tmp_path / "again" / "hipaa-scan-report.md").read_text()

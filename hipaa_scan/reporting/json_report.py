@@ -20,7 +20,15 @@ from hipaa_scan.gcpause import gc_paused
 from hipaa_scan.model import Finding, Resource, Status
 from hipaa_scan.scoring import FORMULA, PHI_RULE, WEIGHTS, ChecklistItem, PhiWeighted, RuleSummary, ScanResult, Score
 
-REPORT_SCHEMA_VERSION = "2.0"
+# 2.1 added the audit package (architecture, readiness, attestations, policy,
+# profile, custom rule packs, PHI flags). A minor version only adds keys, so a
+# reader of 2.x reads every 2.x report (a baseline from before an upgrade too).
+REPORT_SCHEMA_VERSION = "2.1"
+
+
+def readable_schema(version: object) -> bool:
+    """A report this version of hipaa-scan can read: the same major schema version."""
+    return isinstance(version, str) and version.split(".")[0] == REPORT_SCHEMA_VERSION.split(".")[0]
 
 
 def rfc3339(moment: datetime) -> str:

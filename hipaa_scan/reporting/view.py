@@ -16,7 +16,7 @@ from typing import Any
 
 from hipaa_scan.errors import InputError
 from hipaa_scan.model import Finding, Resource
-from hipaa_scan.reporting.json_report import REPORT_SCHEMA_VERSION, read_findings
+from hipaa_scan.reporting.json_report import read_findings, readable_schema
 from hipaa_scan.scoring import ItemStatus
 
 # The order every format lists checklist statuses in: decided, then undecided, then out of scope.
@@ -77,10 +77,8 @@ class ReportView:
     def from_report(cls, report: Mapping[str, Any], source: str) -> ReportView:
         """The view of a parsed JSON report; ``source`` names the file in errors."""
         version = report.get("schema_version") if isinstance(report, Mapping) else None
-        if version != REPORT_SCHEMA_VERSION:
-            raise InputError(
-                source, f"not a hipaa-scan JSON report of schema {REPORT_SCHEMA_VERSION} (schema_version {version!r})"
-            )
+        if not readable_schema(version):
+            raise InputError(source, f"not a hipaa-scan JSON report of schema 2.x (schema_version {version!r})")
         try:
             flat = list(read_findings(report))
             sources = {r["id"]: r["source"] for r in report["resources"] if "source" in r}
