@@ -453,12 +453,7 @@ def test_a_report_from_before_the_audit_package_still_serves_as_a_baseline_and_r
     old["manifest"] = {k: v for k, v in report["manifest"].items() if k not in ("profile", "policy", "attestations")}
     baseline = tmp_path / "old.json"
     baseline.write_text(json.dumps(old))
-    assert (
-        cli.main(
-            ["scan", str(SAMPLE), "--out", str(tmp_path / "gated"), "--now", NOW, "-q", "--format", "json"]
-            + ["--baseline", str(baseline), "--fail-on-new", "--fail-on", "high"]
-        )
-        == 0
-    )
+    gated = ["scan", str(SAMPLE), "--out", str(tmp_path / "gated"), "--now", NOW, "-q", "--format", "json"]
+    assert cli.main([*gated, "--baseline", str(baseline), "--fail-on-new", "--fail-on", "high"]) == 0
     assert cli.main(["report", str(baseline), "--format", "markdown,html", "--out", str(tmp_path / "again")]) == 0
     assert "Reference architecture" not in (tmp_path / "again" / "hipaa-scan-report.md").read_text()
